@@ -1,0 +1,17 @@
+skip-to-content = Zum Inhalt springen
+main-navigation = Hauptnavigation
+breadcrumbs = Sie sind hier
+powered-by = erstellt mit Beffroi, freie Software für Gemeinden
+last-modified = Zuletzt geändert
+folder-empty = Dieser Ordner ist leer.
+back-home = Zurück zur Startseite
+not-found-title = Seite nicht gefunden
+not-found-message = Wir konnten diese Seite nicht finden. Sie wurde vielleicht verschoben oder gelöscht.
+bad-request-title = Ungültige Anfrage
+bad-request-message = Diese Adresse ist nicht gültig.
+method-not-allowed-title = Nicht erlaubt
+method-not-allowed-message = Diese Adresse kann nicht auf diese Weise verwendet werden.
+server-error-title = Etwas ist schiefgelaufen
+server-error-message = Der Server konnte diese Seite nicht anzeigen. Bitte versuchen Sie es später erneut.
+yes = Ja
+no = Nein

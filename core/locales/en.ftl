@@ -1,0 +1,17 @@
+skip-to-content = Skip to content
+main-navigation = Main navigation
+breadcrumbs = You are here
+powered-by = made with Beffroi, free software for towns
+last-modified = Last modified
+folder-empty = This folder is empty.
+back-home = Back to the home page
+not-found-title = Page not found
+not-found-message = We could not find this page. It may have been moved or deleted.
+bad-request-title = Bad request
+bad-request-message = This address is not valid.
+method-not-allowed-title = Not allowed
+method-not-allowed-message = This address cannot be used this way.
+server-error-title = Something went wrong
+server-error-message = The server could not show this page. Please try again later.
+yes = Yes
+no = No

@@ -1,0 +1,17 @@
+skip-to-content = Ir al contenido
+main-navigation = Navegación principal
+breadcrumbs = Usted está aquí
+powered-by = hecho con Beffroi, software libre para municipios
+last-modified = Última modificación
+folder-empty = Esta carpeta está vacía.
+back-home = Volver a la página de inicio
+not-found-title = Página no encontrada
+not-found-message = No hemos encontrado esta página. Puede que se haya movido o eliminado.
+bad-request-title = Solicitud incorrecta
+bad-request-message = Esta dirección no es válida.
+method-not-allowed-title = No permitido
+method-not-allowed-message = Esta dirección no se puede usar de esta manera.
+server-error-title = Algo salió mal
+server-error-message = El servidor no pudo mostrar esta página. Inténtelo de nuevo más tarde.
+yes = Sí
+no = No

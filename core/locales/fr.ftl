@@ -1,0 +1,17 @@
+skip-to-content = Aller au contenu
+main-navigation = Navigation principale
+breadcrumbs = Vous êtes ici
+powered-by = réalisé avec Beffroi, logiciel libre pour les communes
+last-modified = Dernière modification
+folder-empty = Ce dossier est vide.
+back-home = Retour à l'accueil
+not-found-title = Page introuvable
+not-found-message = Nous n'avons pas trouvé cette page. Elle a peut-être été déplacée ou supprimée.
+bad-request-title = Requête incorrecte
+bad-request-message = Cette adresse n'est pas valide.
+method-not-allowed-title = Action non permise
+method-not-allowed-message = Cette adresse ne peut pas être utilisée de cette façon.
+server-error-title = Un problème est survenu
+server-error-message = Le serveur n'a pas pu afficher cette page. Veuillez réessayer plus tard.
+yes = Oui
+no = Non

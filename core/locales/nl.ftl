@@ -1,0 +1,17 @@
+skip-to-content = Naar de inhoud
+main-navigation = Hoofdnavigatie
+breadcrumbs = U bent hier
+powered-by = gemaakt met Beffroi, vrije software voor gemeenten
+last-modified = Laatst gewijzigd
+folder-empty = Deze map is leeg.
+back-home = Terug naar de startpagina
+not-found-title = Pagina niet gevonden
+not-found-message = We konden deze pagina niet vinden. Ze is misschien verplaatst of verwijderd.
+bad-request-title = Ongeldige aanvraag
+bad-request-message = Dit adres is niet geldig.
+method-not-allowed-title = Niet toegestaan
+method-not-allowed-message = Dit adres kan niet op deze manier gebruikt worden.
+server-error-title = Er ging iets mis
+server-error-message = De server kon deze pagina niet tonen. Probeer het later opnieuw.
+yes = Ja
+no = Nee

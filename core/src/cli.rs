@@ -1,0 +1,339 @@
+//! The command line every site binary shares, through [`run`].
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::SiteConfig;
+use crate::module::{Module, Registry};
+use crate::site::Site;
+use crate::store::{SledStore, Store};
+use crate::web::Sites;
+
+/// What a site binary's `main` hands to [`run`]; written by [`main!`](crate::main).
+pub struct Launch {
+    /// The module crates the site names.
+    pub linked: Vec<&'static dyn Module>,
+    /// The site's `site.toml`, embedded at compile time.
+    pub site_toml: &'static str,
+    /// The site crate's folder, where relative paths in `site.toml` start.
+    pub site_dir: &'static str,
+}
+
+#[derive(Parser)]
+#[command(version, about = "A Beffroi site: serve it, and look after its data.")]
+struct Cli {
+    /// The data folder (created on first start).
+    #[arg(long, global = true, env = "BEFFROI_DATA", default_value = "./data")]
+    data: PathBuf,
+    /// A `site.toml` to use instead of the one built in; repeat for several sites.
+    #[arg(long = "site-config", global = true)]
+    site_configs: Vec<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sites over HTTP (the default).
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "BEFFROI_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// List the configured sites and whether they are created.
+    Sites,
+    /// List modules: versions linked and installed, enabled per site, pending upgrades.
+    Modules,
+    /// Run pending upgrade steps on every site.
+    Upgrade {
+        /// Only print the steps that would run.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export a site into a new folder.
+    Export {
+        /// The site's id.
+        #[arg(long)]
+        site: String,
+        /// The folder to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace a site's content with an export.
+    Import {
+        /// The site's id.
+        #[arg(long)]
+        site: String,
+        /// The export's folder.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check the configuration, content types and modules without starting.
+    Check,
+}
+
+/// Runs the command line. Errors are printed as one line and give a
+/// non-zero exit code.
+pub fn run(launch: Launch) -> ExitCode {
+    let cli = Cli::parse();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BEFFROI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    match execute(cli, &launch) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}
+
+fn configs(cli: &Cli, launch: &Launch) -> anyhow::Result<Vec<SiteConfig>> {
+    if cli.site_configs.is_empty() {
+        return Ok(vec![SiteConfig::parse(
+            "site.toml (built in)",
+            launch.site_toml,
+            Path::new(launch.site_dir),
+        )?]);
+    }
+    let mut out = Vec::new();
+    for path in &cli.site_configs {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        out.push(SiteConfig::parse(&path.display().to_string(), &text, base)?);
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for c in &out {
+        anyhow::ensure!(ids.insert(c.id.clone()), "two site configurations use the id `{}`", c.id);
+    }
+    Ok(out)
+}
+
+fn open_sites(cli: &Cli, launch: &Launch) -> anyhow::Result<(Registry, Vec<Arc<Site>>)> {
+    let registry = Registry::global()?;
+    registry.check_linked(&launch.linked)?;
+    let configs = configs(cli, launch)?;
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&cli.data)?);
+    let mut sites = Vec::new();
+    for c in configs {
+        sites.push(Arc::new(Site::open(c, Arc::clone(&store), &registry)?));
+    }
+    Ok((registry, sites))
+}
+
+fn find<'a>(sites: &'a [Arc<Site>], id: &str) -> anyhow::Result<&'a Arc<Site>> {
+    sites.iter().find(|s| s.id() == id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no site `{id}`; configured sites: {}",
+            sites.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(what.to_owned());
+    pb
+}
+
+fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
+    let command = cli.command.as_ref().map_or("serve", |c| match c {
+        Command::Serve { .. } => "serve",
+        Command::Sites => "sites",
+        Command::Modules => "modules",
+        Command::Upgrade { .. } => "upgrade",
+        Command::Export { .. } => "export",
+        Command::Import { .. } => "import",
+        Command::Check => "check",
+    });
+    if command == "check" {
+        let registry = Registry::global()?;
+        registry.check_linked(&launch.linked)?;
+        let configs = configs(&cli, launch)?;
+        for c in &configs {
+            let modules = registry.resolve(&c.enabled())?;
+            // Opening a site on a throw-away store checks types, vocabularies,
+            // templates and translations without touching the data folder.
+            let tmp = std::env::temp_dir().join(format!("beffroi-check-{}", std::process::id()));
+            let store: Arc<dyn Store> = Arc::new(SledStore::open(&tmp)?);
+            let opened = Site::open(c.clone(), store, &registry);
+            let _ = std::fs::remove_dir_all(&tmp);
+            opened?;
+            println!(
+                "site {}: ok ({} modules: {})",
+                c.id,
+                modules.len(),
+                modules.iter().map(|m| m.manifest().name).collect::<Vec<_>>().join(", ")
+            );
+        }
+        println!("registered modules: {}", registry.names().join(", "));
+        return Ok(());
+    }
+    let (registry, sites) = open_sites(&cli, launch)?;
+    match cli.command {
+        None => serve(&sites, "127.0.0.1:8080".parse()?),
+        Some(Command::Serve { bind }) => serve(&sites, bind),
+        Some(Command::Sites) => {
+            for s in &sites {
+                let state = match s.meta()? {
+                    Some(m) => format!("created {}", m.created.format("%Y-%m-%d %H:%M")),
+                    None => "not created yet (created by the first `serve`)".into(),
+                };
+                let hosts = if s.config().hosts.is_empty() { "-".into() } else { s.config().hosts.join(", ") };
+                println!("{}\t{}\thosts: {hosts}\t{state}", s.id(), s.config().title);
+            }
+            Ok(())
+        }
+        Some(Command::Modules) => {
+            for s in &sites {
+                println!("site {}:", s.id());
+                for st in s.module_status(&registry)? {
+                    let installed = st.installed.as_deref().unwrap_or("not installed");
+                    let linked = st.linked.as_deref().unwrap_or("not linked");
+                    let state = match (st.enabled, st.installed.is_some()) {
+                        (true, _) => "enabled",
+                        (false, true) => "disabled (its data is kept)",
+                        (false, false) => "available",
+                    };
+                    println!("  {:<16} linked {linked:<10} installed {installed:<14} {state}", st.name);
+                    for (to, title) in &st.pending {
+                        println!("      pending upgrade to {to}: {title}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Upgrade { dry_run }) => {
+            for s in &sites {
+                let outdated = s.outdated_modules()?;
+                if outdated.is_empty() {
+                    println!("site {}: up to date", s.id());
+                    continue;
+                }
+                if dry_run {
+                    for st in s.module_status(&registry)? {
+                        for (to, title) in &st.pending {
+                            println!("site {}: {} → {to}: {title}", s.id(), st.name);
+                        }
+                    }
+                    for (m, from) in &outdated {
+                        println!("site {}: {} {from} → {} (version recorded)", s.id(), m.manifest().name, m.manifest().version);
+                    }
+                    continue;
+                }
+                let pending: usize = s.module_status(&registry)?.iter().map(|st| st.pending.len()).sum();
+                let pb = bar(pending as u64, &format!("upgrading {}", s.id()));
+                let n = s.upgrade(&mut |module, title| {
+                    pb.println(format!("{module}: {title}"));
+                    pb.inc(1);
+                })?;
+                pb.finish_and_clear();
+                println!("site {}: {n} upgrade steps run", s.id());
+            }
+            Ok(())
+        }
+        Some(Command::Export { site, out }) => {
+            let s = find(&sites, &site)?;
+            let pb = bar(0, &format!("exporting {site}"));
+            let summary = crate::export::export_site(s, &out, &mut |done, total| {
+                pb.set_length(total);
+                pb.set_position(done);
+            })?;
+            pb.finish_and_clear();
+            println!(
+                "exported {site} to {}: {} items, {} users, {} files",
+                out.display(),
+                summary.items,
+                summary.users,
+                summary.blobs
+            );
+            Ok(())
+        }
+        Some(Command::Import { site, from }) => {
+            let s = find(&sites, &site)?;
+            let pb = bar(0, &format!("importing {site}"));
+            let summary = crate::export::import_site(s, &from, &mut |done, total| {
+                pb.set_length(total);
+                pb.set_position(done);
+            })?;
+            pb.finish_and_clear();
+            println!(
+                "imported {} into {site}: {} items, {} users, {} files",
+                from.display(),
+                summary.items,
+                summary.users,
+                summary.blobs
+            );
+            Ok(())
+        }
+        Some(Command::Check) => Ok(()),
+    }
+}
+
+fn prepare(sites: &[Arc<Site>]) -> anyhow::Result<()> {
+    let password = std::env::var("BEFFROI_ADMIN_PASSWORD").ok();
+    for s in sites {
+        if let Some(generated) = s.create(password.as_deref())? {
+            println!(
+                "site {}: created. Admin account: admin / {generated} (shown once; set BEFFROI_ADMIN_PASSWORD to choose it)",
+                s.id()
+            );
+        }
+        for name in s.install_new_modules()? {
+            tracing::info!(site = s.id(), module = %name, "module installed");
+        }
+        for (m, from) in s.outdated_modules()? {
+            tracing::warn!(
+                site = s.id(),
+                module = m.manifest().name,
+                installed = %from,
+                linked = m.manifest().version,
+                "module data is older than the code: run `upgrade --dry-run`, then `upgrade`"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn serve(sites: &[Arc<Site>], bind: SocketAddr) -> anyhow::Result<()> {
+    prepare(sites)?;
+    let sites = Arc::new(Sites::new(sites.to_vec())?);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+        let addr = listener.local_addr()?;
+        for s in sites.all() {
+            tracing::info!(site = s.id(), "serving on http://{addr}/");
+        }
+        println!("listening on http://{addr}/");
+        axum::serve(listener, crate::web::app(sites))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}

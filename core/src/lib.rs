@@ -1,0 +1,53 @@
+//! Beffroi's core: the small common ground on which towns build and share
+//! their software, in the spirit of Plone and CommunesPlone.
+//!
+//! Content types are data (TOML that modules embed); items live in a tree
+//! per site and every write is one transaction through [`site::Writer`],
+//! with hooks running inside it. Modules are crates that implement
+//! [`Module`] and register with [`register_module!`]; a site binary names
+//! them once with [`main!`], which also runs the command line.
+//!
+//! The one design decision to know: **every write goes through `Writer`,
+//! and every `Writer` is one store transaction**, so content, indexes,
+//! history and hooks' own writes land together or not at all.
+#![forbid(unsafe_code)]
+
+mod cli;
+pub mod config;
+mod core_module;
+pub mod error;
+pub mod export;
+pub mod hooks;
+pub mod i18n;
+pub mod item;
+pub mod module;
+pub mod render;
+pub mod schema;
+pub mod site;
+pub mod store;
+pub mod text;
+pub mod users;
+pub mod web;
+
+pub use cli::{run, Launch};
+pub use config::SiteConfig;
+pub use core_module::CoreModule;
+pub use error::{Error, FieldError, Result};
+pub use item::Item;
+pub use module::{Manifest, Module, Registry, UpgradeStep};
+pub use site::{Site, Writer};
+
+/// What a module author needs, in one import.
+pub mod prelude {
+    pub use crate::error::{Error, FieldError, Result};
+    pub use crate::hooks::{Event, Phase, Subscriber, Veto};
+    pub use crate::item::Item;
+    pub use crate::module::{Manifest, Module, UpgradeStep};
+    pub use crate::site::{AddOptions, Site, Writer};
+    pub use serde_json::{json, Map, Value};
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+}

@@ -1,0 +1,119 @@
+//! Rendering with Tera, autoescaping on, in layers: the site's theme
+//! overrides a module's template, which overrides the core's. Templates are
+//! loaded and their inheritance chains built once, when the site opens.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::SiteConfig;
+use crate::error::{Error, Result};
+use crate::i18n::Catalog;
+use crate::module::Module;
+
+/// A site's templates and translations.
+pub struct Renderer {
+    tera: tera::Tera,
+    catalog: Arc<Catalog>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer").finish_non_exhaustive()
+    }
+}
+
+impl Renderer {
+    /// Loads the templates of `modules` (in order, later overriding earlier)
+    /// and then the site's theme folder, if any.
+    pub fn new(config: &SiteConfig, modules: &[&'static dyn Module]) -> Result<Self> {
+        let mut sources: BTreeMap<String, String> = BTreeMap::new();
+        for m in modules {
+            for (name, text) in m.manifest().templates {
+                sources.insert((*name).to_owned(), (*text).to_owned());
+            }
+        }
+        if let Some(theme) = &config.theme {
+            load_theme(theme, theme, &mut sources)?;
+        }
+        let catalog = Arc::new(Catalog::new(&config.languages, &config.default_language, modules)?);
+        let mut tera = tera::Tera::default();
+        let cat = Arc::clone(&catalog);
+        let default_lang = config.default_language.clone();
+        tera.register_function("t", move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
+            let key: String = kwargs.must_get("key")?;
+            let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
+            let mut args = Vec::new();
+            for (k, v) in kwargs.iter() {
+                let k = k.to_string();
+                if k != "key" {
+                    args.push((k, v.to_string()));
+                }
+            }
+            let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            Ok(cat.message(&lang, &key, &borrowed))
+        });
+        tera.add_raw_templates(sources.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| Error::Template {
+                name: "(loading)".into(),
+                message: error_chain(&e),
+            })?;
+        Ok(Self { tera, catalog })
+    }
+
+    /// Renders `name` with `context`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
+        self.tera.render(name, context).map_err(|e| Error::Template {
+            name: name.to_owned(),
+            message: error_chain(&e),
+        })
+    }
+
+    /// Whether a template called `name` exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// The site's message catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+fn load_theme(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Config {
+        file: dir.display().to_string(),
+        message: format!("cannot read the theme folder: {e}"),
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "static") {
+                continue;
+            }
+            load_theme(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "html") {
+            let name = path
+                .strip_prefix(root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            out.insert(name, text);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,710 @@
+//! The web surface: one axum application for every site, chosen by host
+//! name. Every item answers at its path: HTML through its view template,
+//! or JSON in plone.restapi's shape with `Accept: application/json` or under
+//! `/++api++/`. Named services (`@search`, `@workflow`…) slot in at
+//! [`route_service`] as later releases add them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::schema::FieldKind;
+use crate::site::Site;
+use crate::store::BlobRef;
+
+/// The sites one process serves.
+pub struct Sites {
+    sites: Vec<Arc<Site>>,
+    by_host: HashMap<String, usize>,
+    default: usize,
+}
+
+impl std::fmt::Debug for Sites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.sites.iter().map(|s| s.id())).finish()
+    }
+}
+
+impl Sites {
+    /// Groups sites for serving. The default site is the one marked
+    /// `default = true`, else the first. Two sites claiming one host is an error.
+    pub fn new(sites: Vec<Arc<Site>>) -> Result<Self> {
+        if sites.is_empty() {
+            return Err(Error::Config {
+                file: "site.toml".into(),
+                message: "no site to serve".into(),
+            });
+        }
+        let mut by_host = HashMap::new();
+        for (i, s) in sites.iter().enumerate() {
+            for h in &s.config().hosts {
+                if let Some(j) = by_host.insert(h.clone(), i) {
+                    return Err(Error::Config {
+                        file: "site.toml".into(),
+                        message: format!("host `{h}` is claimed by sites `{}` and `{}`", sites[j].id(), s.id()),
+                    });
+                }
+            }
+        }
+        let default = sites.iter().position(|s| s.config().default).unwrap_or(0);
+        Ok(Self { sites, by_host, default })
+    }
+
+    /// The site answering for `host` (port ignored), else the default.
+    pub fn for_host(&self, host: &str) -> &Arc<Site> {
+        let name = host.rsplit_once(':').map_or(host, |(h, p)| {
+            if p.chars().all(|c| c.is_ascii_digit()) { h } else { host }
+        });
+        let i = self
+            .by_host
+            .get(&name.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(self.default);
+        &self.sites[i]
+    }
+
+    /// Every site.
+    pub fn all(&self) -> &[Arc<Site>] {
+        &self.sites
+    }
+}
+
+/// The application: give it to `axum::serve`, or drive it with `oneshot` in tests.
+pub fn app(sites: Arc<Sites>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(sites)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// How the caller wants the answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Html,
+    Json,
+}
+
+struct Req<'a> {
+    site: &'a Site,
+    base: String,
+    lang: String,
+    mode: Mode,
+    headers: &'a HeaderMap,
+    query: Option<&'a str>,
+}
+
+async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned();
+    let site = Arc::clone(sites.for_host(&host));
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https" || *p == "http")
+        .unwrap_or("http");
+    let base = format!("{scheme}://{}", sanitize_host(&host));
+    let lang = crate::i18n::negotiate(
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()),
+        &site.config().languages,
+        &site.config().default_language,
+    );
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    let raw_path = uri.path();
+    let (api, rest) = match raw_path.strip_prefix("/++api++") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => (true, rest),
+        _ => (false, raw_path),
+    };
+    let mut req = Req {
+        site: &site,
+        base,
+        lang,
+        mode: if api || wants_json { Mode::Json } else { Mode::Html },
+        headers: &headers,
+        query: uri.query(),
+    };
+    if rest.starts_with("/++api++") {
+        // One `++api++` only; repeated adjacent segments collapse (plone.rest).
+        let collapsed = format!("/++api++{}", rest.trim_start_matches("/++api++"));
+        return Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header(header::LOCATION, collapsed)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
+    if let Some(file) = rest.strip_prefix("/++resource++beffroi/") {
+        return resource(file);
+    }
+    let path = match decode_path(rest) {
+        Ok(p) => p,
+        Err(()) => {
+            req.mode = if api || wants_json { Mode::Json } else { Mode::Html };
+            return error_response(&req, StatusCode::BAD_REQUEST, "bad-request", raw_path);
+        }
+    };
+    if path.split('/').any(|s| s == "++api++") {
+        return error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path);
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = error_response(&req, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", raw_path);
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let (item_path, service) = split_service(&path);
+    let result = match service {
+        None => show(&req, &item_path),
+        Some(service) => route_service(&req, &item_path, &service).await,
+    };
+    match result {
+        Ok(r) => r,
+        Err(Error::NotFound(_)) => error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path),
+        Err(e) => {
+            tracing::error!(site = site.id(), path = %path, error = %e, "request failed");
+            error_response(&req, StatusCode::INTERNAL_SERVER_ERROR, "server-error", raw_path)
+        }
+    }
+}
+
+fn sanitize_host(host: &str) -> String {
+    host.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        .collect()
+}
+
+/// Percent-decodes a path and refuses tricks: invalid UTF-8, control
+/// characters, `.` and `..` segments, backslashes.
+fn decode_path(raw: &str) -> std::result::Result<String, ()> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or(())?;
+            let s = std::str::from_utf8(hex).map_err(|_| ())?;
+            out.push(u8::from_str_radix(s, 16).map_err(|_| ())?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let s = String::from_utf8(out).map_err(|_| ())?;
+    if s.chars().any(|c| c.is_control() || c == '\\') {
+        return Err(());
+    }
+    let segments: Vec<&str> = s.split('/').filter(|seg| !seg.is_empty()).collect();
+    if segments.iter().any(|seg| *seg == "." || *seg == "..") {
+        return Err(());
+    }
+    Ok(format!("/{}", segments.join("/")))
+}
+
+/// Splits `/a/b/@@download/file` or `/a/@search` into the item path and the service.
+fn split_service(path: &str) -> (String, Option<String>) {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.iter().position(|s| s.starts_with('@')) {
+        Some(i) => (
+            format!("/{}", segments[..i].join("/")),
+            Some(segments[i..].join("/")),
+        ),
+        None => (path.to_owned(), None),
+    }
+}
+
+/// Named services. Downloads are here now; the REST API release adds the rest.
+async fn route_service(req: &Req<'_>, path: &str, service: &str) -> Result<Response> {
+    let mut parts = service.splitn(2, '/');
+    match (parts.next(), parts.next()) {
+        (Some("@@download" | "@@images"), Some(field)) => download(req, path, field).await,
+        _ => Err(Error::NotFound(format!("{path}/{service}"))),
+    }
+}
+
+fn resource(file: &str) -> Response {
+    match file {
+        "style.css" => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            crate::core_module::STYLE_CSS,
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn item_url(base: &str, path: &str) -> String {
+    if path == "/" {
+        base.to_owned()
+    } else {
+        format!("{base}{}", encode_path(path))
+    }
+}
+
+fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn show(req: &Req<'_>, path: &str) -> Result<Response> {
+    let item = req.site.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    let (body, content_type) = match req.mode {
+        Mode::Json => {
+            let v = serialize_item(req, &item)?;
+            (serde_json::to_vec_pretty(&v).unwrap_or_default(), "application/json")
+        }
+        Mode::Html => (render_item(req, &item)?.into_bytes(), "text/html; charset=utf-8"),
+    };
+    let etag = format!("\"{}-{}\"", item.revision, short_hash(&body));
+    if req
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return Ok(Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, etag)
+            .body(Body::empty())
+            .unwrap_or_default());
+    }
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ETAG, etag)
+        .header(header::VARY, "Accept, Accept-Language")
+        .header(header::CONTENT_LANGUAGE, req.lang.as_str())
+        .body(Body::from(body))
+        .unwrap_or_default())
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn summary(req: &Req<'_>, item: &Item) -> Value {
+    json!({
+        "@id": item_url(&req.base, &item.path),
+        "@type": item.type_name,
+        "UID": item.uid,
+        "title": item.title(),
+        "description": item.description(),
+        "review_state": item.review_state,
+    })
+}
+
+/// The plone.restapi shape of an item.
+fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
+    let site = req.site;
+    let ty = site.schema().get(&item.type_name);
+    let url = item_url(&req.base, &item.path);
+    let mut out = Map::new();
+    out.insert("@id".into(), json!(url));
+    out.insert("@type".into(), json!(item.type_name));
+    out.insert("UID".into(), json!(item.uid));
+    out.insert("id".into(), json!(if item.path == "/" { site.id() } else { item.id.as_str() }));
+    out.insert("title".into(), json!(item.title()));
+    out.insert("description".into(), json!(item.description()));
+    out.insert("created".into(), json!(item.created.to_rfc3339()));
+    out.insert("modified".into(), json!(item.modified.to_rfc3339()));
+    out.insert("review_state".into(), json!(item.review_state));
+    out.insert(
+        "language".into(),
+        json!(item.language.clone().unwrap_or_else(|| site.config().default_language.clone())),
+    );
+    out.insert("version".into(), json!(item.revision));
+    let parent = match item.parent_path() {
+        Some(p) => match site.get(p)? {
+            Some(parent) => summary(req, &parent),
+            None => json!({}),
+        },
+        None => json!({}),
+    };
+    out.insert("parent".into(), parent);
+    for (name, value) in &item.fields {
+        if name == "title" || name == "description" {
+            continue;
+        }
+        let kind = ty.and_then(|t| t.field(name)).map(|f| f.kind);
+        let v = match kind {
+            Some(FieldKind::File | FieldKind::Image) => match serde_json::from_value::<BlobRef>(value.clone()) {
+                Ok(b) => json!({
+                    "download": format!("{url}/@@download/{name}"),
+                    "filename": b.filename,
+                    "content-type": b.content_type,
+                    "size": b.size,
+                }),
+                Err(_) => Value::Null,
+            },
+            _ => value.clone(),
+        };
+        out.insert(name.clone(), v);
+    }
+    let folderish = ty.is_some_and(|t| t.container);
+    out.insert("is_folderish".into(), json!(folderish));
+    if folderish {
+        let q = req_query(req);
+        let start = q.b_start;
+        let size = q.b_size;
+        let (children, total) = site.children_page(&item.path, start, size)?;
+        out.insert(
+            "items".into(),
+            Value::Array(children.iter().map(|c| summary(req, c)).collect()),
+        );
+        out.insert("items_total".into(), json!(total));
+        if total > size {
+            let link = |s: usize| format!("{url}?b_start={s}&b_size={size}");
+            let last = (total - 1) / size * size;
+            let mut batching = Map::new();
+            batching.insert("@id".into(), json!(link(start)));
+            batching.insert("first".into(), json!(link(0)));
+            batching.insert("last".into(), json!(link(last)));
+            if start + size < total {
+                batching.insert("next".into(), json!(link(start + size)));
+            }
+            if start > 0 {
+                batching.insert("prev".into(), json!(link(start.saturating_sub(size))));
+            }
+            out.insert("batching".into(), Value::Object(batching));
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+struct Batch {
+    b_start: usize,
+    b_size: usize,
+}
+
+/// Reads `b_start` and `b_size` (plone.restapi's batching; 25 by default,
+/// at most 1000). Unreadable values fall back to the defaults.
+fn req_query(req: &Req<'_>) -> Batch {
+    let mut b = Batch { b_start: 0, b_size: 25 };
+    for pair in req.query.unwrap_or("").split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match (k, v.parse::<usize>()) {
+            ("b_start", Ok(n)) => b.b_start = n,
+            ("b_size", Ok(n)) if n > 0 => b.b_size = n.min(1000),
+            _ => {}
+        }
+    }
+    b
+}
+
+fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> {
+    let site = req.site;
+    let mut ctx = tera::Context::new();
+    ctx.insert("lang", &req.lang);
+    ctx.insert(
+        "site",
+        &json!({
+            "id": site.id(),
+            "title": site.config().title,
+            "url": req.base,
+            "languages": site.config().languages,
+        }),
+    );
+    let top = current
+        .map(|c| c.path.split('/').nth(1).unwrap_or("").to_owned())
+        .unwrap_or_default();
+    let nav: Vec<Value> = site
+        .children("/")
+        .unwrap_or_default()
+        .iter()
+        .map(|c| json!({"url": item_url(&req.base, &c.path), "title": c.title(), "current": c.id == top}))
+        .collect();
+    ctx.insert("nav", &nav);
+    let mut crumbs = Vec::new();
+    if let Some(item) = current {
+        let mut p = String::new();
+        for seg in item.path.split('/').filter(|s| !s.is_empty()) {
+            p.push('/');
+            p.push_str(seg);
+            if let Some(it) = site.get(&p)? {
+                crumbs.push(json!({"url": item_url(&req.base, &it.path), "title": it.title()}));
+            }
+        }
+    }
+    ctx.insert("breadcrumbs", &crumbs);
+    Ok(ctx)
+}
+
+fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
+    let site = req.site;
+    let lang = req.lang.as_str();
+    let catalog = site.renderer().catalog();
+    let mut ctx = site_context(req, Some(item))?;
+    let ty = site.schema().get(&item.type_name);
+    let url = item_url(&req.base, &item.path);
+    let mut item_v = json!({
+        "url": url,
+        "uid": item.uid,
+        "id": item.id,
+        "type": item.type_name,
+        "type_title": ty.map(|t| t.title.get(lang)).unwrap_or(""),
+        "title": item.title(),
+        "description": item.description(),
+        "modified": item.modified.to_rfc3339(),
+        "modified_display": item.modified.format("%d/%m/%Y").to_string(),
+        "review_state": item.review_state,
+    });
+    if let Some(obj) = item_v.as_object_mut() {
+        for (k, v) in &item.fields {
+            if k != "title" && k != "description" {
+                obj.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    ctx.insert("item", &item_v);
+    let mut fields = Vec::new();
+    if let Some(ty) = ty {
+        for f in ty.fields.iter().filter(|f| f.name != "title" && f.name != "description") {
+            let Some(value) = item.field(&f.name) else { continue };
+            let (text, html, link) = display_value(req, f.kind, f.vocabulary.as_deref(), &url, &f.name, value);
+            if text.is_empty() {
+                continue;
+            }
+            fields.push(json!({
+                "name": f.name,
+                "label": f.title.get(lang),
+                "kind": f.kind,
+                "value": text,
+                "html": html,
+                "url": link,
+            }));
+        }
+    }
+    ctx.insert("fields", &fields);
+    if ty.is_some_and(|t| t.container) {
+        let items: Vec<Value> = site
+            .children(&item.path)?
+            .iter()
+            .map(|c| {
+                json!({
+                    "url": item_url(&req.base, &c.path),
+                    "title": c.title(),
+                    "description": c.description(),
+                    "type": c.type_name,
+                    "fields": c.fields,
+                })
+            })
+            .collect();
+        ctx.insert("items", &items);
+    }
+    let view = ty.map(|t| t.default_view.as_str()).unwrap_or("item_view");
+    let _ = catalog;
+    site.renderer().render(&format!("{view}.html"), &ctx)
+}
+
+fn display_value(
+    req: &Req<'_>,
+    kind: FieldKind,
+    vocabulary: Option<&str>,
+    url: &str,
+    name: &str,
+    value: &Value,
+) -> (String, bool, Option<String>) {
+    let site = req.site;
+    let lang = req.lang.as_str();
+    let term = |v: &str| -> String {
+        vocabulary
+            .and_then(|n| site.schema().vocabulary(n))
+            .and_then(|voc| voc.terms.iter().find(|t| t.value == v))
+            .map(|t| t.title.get(lang).to_owned())
+            .unwrap_or_else(|| v.to_owned())
+    };
+    let s = value.as_str().unwrap_or("");
+    match kind {
+        FieldKind::Richtext => (s.to_owned(), true, None),
+        FieldKind::Bool => {
+            let key = if value.as_bool() == Some(true) { "yes" } else { "no" };
+            (site.renderer().catalog().message(lang, key, &[]), false, None)
+        }
+        FieldKind::Choice => (term(s), false, None),
+        FieldKind::MultiChoice => (
+            value
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).map(term).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+            false,
+            None,
+        ),
+        FieldKind::Email => (s.to_owned(), false, Some(format!("mailto:{s}"))),
+        FieldKind::Url => (s.to_owned(), false, Some(s.to_owned())),
+        FieldKind::Phone => (
+            s.to_owned(),
+            false,
+            Some(format!("tel:{}", s.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())),
+        ),
+        FieldKind::Datetime => (
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|d| d.format("%d/%m/%Y %H:%M").to_string())
+                .unwrap_or_else(|_| s.to_owned()),
+            false,
+            None,
+        ),
+        FieldKind::Date => (
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_else(|_| s.to_owned()),
+            false,
+            None,
+        ),
+        FieldKind::File | FieldKind::Image => {
+            let filename = value.get("filename").and_then(Value::as_str).unwrap_or("file");
+            (filename.to_owned(), false, Some(format!("{url}/@@download/{name}")))
+        }
+        FieldKind::Address => {
+            let get = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            let line = [get("street"), format!("{} {}", get("postcode"), get("locality")).trim().to_owned()]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (line, false, None)
+        }
+        FieldKind::Reference => match site.get_by_uid(s) {
+            Ok(Some(target)) => (target.title().to_owned(), false, Some(item_url(&req.base, &target.path))),
+            _ => (String::new(), false, None),
+        },
+        FieldKind::Integer | FieldKind::Decimal => (value.to_string(), false, None),
+        FieldKind::Text | FieldKind::Textarea => (s.to_owned(), false, None),
+    }
+}
+
+async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
+    let item = req.site.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    let is_blob = req
+        .site
+        .schema()
+        .get(&item.type_name)
+        .and_then(|t| t.field(field))
+        .is_some_and(|f| f.kind.is_blob());
+    let blob: BlobRef = match item.field(field) {
+        Some(v) if is_blob => serde_json::from_value(v.clone()).map_err(|_| Error::NotFound(field.to_owned()))?,
+        _ => return Err(Error::NotFound(format!("{path}/@@download/{field}"))),
+    };
+    let mut reader = req.site.store().open_blob(&blob.sha256).map_err(|e| match e.kind {
+        crate::store::StoreErrorKind::NotFound => Error::NotFound(blob.sha256.clone()),
+        _ => Error::Store(e),
+    })?;
+    // Stream the file in chunks from a blocking thread: never held whole.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match std::io::Read::read(&mut reader, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.blocking_send(Ok(buf[..n].to_vec())).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    break;
+                }
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    let disposition = if blob.content_type.starts_with("image/") { "inline" } else { "attachment" };
+    let safe_name: String = blob
+        .filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
+        .collect();
+    Ok(Response::builder()
+        .header(header::CONTENT_TYPE, blob.content_type.as_str())
+        .header(header::CONTENT_LENGTH, blob.size)
+        .header(header::ETAG, format!("\"{}\"", blob.sha256))
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{safe_name}\""))
+        .body(Body::from_stream(stream))
+        .unwrap_or_default())
+}
+
+fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) -> Response {
+    let catalog = req.site.renderer().catalog();
+    let heading = catalog.message(&req.lang, &format!("{key}-title"), &[]);
+    let message = catalog.message(&req.lang, &format!("{key}-message"), &[]);
+    match req.mode {
+        Mode::Json => {
+            let kind = match status {
+                StatusCode::NOT_FOUND => "NotFound",
+                StatusCode::BAD_REQUEST => "BadRequest",
+                StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
+                _ => "InternalServerError",
+            };
+            let message = if status == StatusCode::NOT_FOUND {
+                format!("Resource not found: {}{}", req.base, encode_path(raw_path))
+            } else {
+                message
+            };
+            let body = json!({"type": kind, "message": message, "context": req.base});
+            (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        }
+        Mode::Html => {
+            let html = site_context(req, None).and_then(|mut ctx| {
+                ctx.insert("heading", &heading);
+                ctx.insert("message", &message);
+                req.site.renderer().render("error.html", &ctx)
+            });
+            match html {
+                Ok(h) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], h).into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot render the error page");
+                    (status, heading).into_response()
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_decoded_and_tricks_refused() {
+        assert_eq!(decode_path("/services/%C3%A9tat"), Ok("/services/état".into()));
+        assert_eq!(decode_path("//a///b/"), Ok("/a/b".into()));
+        assert_eq!(decode_path("/a/../b"), Err(()));
+        assert_eq!(decode_path("/a/%2e%2e/b"), Err(()));
+        assert_eq!(decode_path("/a%00b"), Err(()));
+        assert_eq!(decode_path("/a%ZZ"), Err(()));
+        assert_eq!(decode_path("/a%5c..%5cb"), Err(()));
+    }
+
+    #[test]
+    fn services_split_from_paths() {
+        assert_eq!(split_service("/a/b/@@download/file"), ("/a/b".into(), Some("@@download/file".into())));
+        assert_eq!(split_service("/@search"), ("/".into(), Some("@search".into())));
+        assert_eq!(split_service("/a"), ("/a".into(), None));
+    }
+}
