@@ -457,7 +457,6 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
 fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
     let site = req.site;
     let lang = req.lang.as_str();
-    let catalog = site.renderer().catalog();
     let mut ctx = site_context(req, Some(item))?;
     let ty = site.schema().get(&item.type_name);
     let url = item_url(&req.base, &item.path);
@@ -465,6 +464,7 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         "url": url,
         "uid": item.uid,
         "id": item.id,
+        "path": item.path,
         "type": item.type_name,
         "type_title": ty.map(|t| t.title.get(lang)).unwrap_or(""),
         "title": item.title(),
@@ -474,9 +474,26 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         "review_state": item.review_state,
     });
     if let Some(obj) = item_v.as_object_mut() {
+        obj.insert("created".into(), json!(item.created.to_rfc3339()));
+        obj.insert("created_display".into(), json!(item.created.format("%d/%m/%Y").to_string()));
         for (k, v) in &item.fields {
             if k != "title" && k != "description" {
                 obj.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        // Ready-made display forms of dates and file sizes for templates.
+        for f in ty.map(|t| t.fields.as_slice()).unwrap_or_default() {
+            let Some(v) = item.field(&f.name) else { continue };
+            match f.kind {
+                FieldKind::Date | FieldKind::Datetime => {
+                    let (text, _, _) = display_value(req, f.kind, None, &url, &f.name, v);
+                    obj.insert(format!("{}_display", f.name), json!(text));
+                }
+                FieldKind::File | FieldKind::Image => {
+                    let size = v.get("size").and_then(Value::as_u64).unwrap_or(0);
+                    obj.insert(format!("{}_size_display", f.name), json!(human_size(size)));
+                }
+                _ => {}
             }
         }
     }
@@ -517,8 +534,15 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         ctx.insert("items", &items);
     }
     let view = ty.map(|t| t.default_view.as_str()).unwrap_or("item_view");
-    let _ = catalog;
     site.renderer().render(&format!("{view}.html"), &ctx)
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} kB", b / 1024),
+        b => format!("{b} B"),
+    }
 }
 
 fn display_value(

@@ -1,0 +1,3 @@
+//! Integration tests of the base content types, through the core's public API.
+
+mod types;
