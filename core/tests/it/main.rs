@@ -1,1 +1,19 @@
-//! Integration tests.
+//! Integration tests of the core, through its public API and its HTTP app.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
+
+/// A test town: the core plus a test module with every field kind.
+mod common;
+/// Content types as data: parsing errors and validation.
+mod schema;
+/// Items in a tree: add, update, move, rename, copy, delete, reorder.
+mod tree;
+/// Storage: transactions and the killed-writer test.
+mod store;
+/// Modules: registry checks, resolution, install, upgrades.
+mod modules;
+/// Hooks: order, vetoes, writes inside the transaction.
+mod hooks;
+/// Export and import round trip.
+mod export;
+/// HTTP: HTML and JSON views, errors, path tricks, downloads, themes.
+mod http;

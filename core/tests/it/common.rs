@@ -1,0 +1,201 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use beffroi::hooks::{Event, Phase, Subscriber, Veto};
+use beffroi::prelude::*;
+use beffroi::store::{SledStore, Store};
+use beffroi::{CoreModule, Registry, SiteConfig};
+
+pub(crate) struct Testing;
+
+pub(crate) const TYPES: &str = r#"
+name = "Page"
+title = { en = "Page", fr = "Page" }
+default_view = "item_view"
+
+[[field]]
+name = "text"
+kind = "richtext"
+
+[[field]]
+name = "count"
+kind = "integer"
+min = 0
+max = 10
+
+[[field]]
+name = "price"
+kind = "decimal"
+
+[[field]]
+name = "open"
+kind = "bool"
+
+[[field]]
+name = "day"
+kind = "date"
+
+[[field]]
+name = "at"
+kind = "datetime"
+
+[[field]]
+name = "kind"
+kind = "choice"
+vocabulary = "kinds"
+
+[[field]]
+name = "tags"
+kind = "multi_choice"
+vocabulary = "kinds"
+
+[[field]]
+name = "email"
+kind = "email"
+
+[[field]]
+name = "website"
+kind = "url"
+
+[[field]]
+name = "phone"
+kind = "phone"
+
+[[field]]
+name = "attachment"
+kind = "file"
+
+[[field]]
+name = "photo"
+kind = "image"
+
+[[field]]
+name = "related"
+kind = "reference"
+
+[[field]]
+name = "where"
+kind = "address"
+
+[[field]]
+name = "code"
+kind = "text"
+max_length = 5
+
+[[field]]
+name = "status"
+kind = "text"
+default = "new"
+"#;
+
+pub(crate) const FOLDER: &str = r#"
+name = "Folder"
+container = true
+title = { en = "Folder" }
+"#;
+
+pub(crate) const BOX: &str = r#"
+name = "Box"
+container = true
+global_allow = false
+allowed = ["Page"]
+title = { en = "Box" }
+"#;
+
+pub(crate) const KINDS: &str = r#"
+name = "kinds"
+terms = [
+  { value = "civil", title = { en = "Civil status", fr = "État civil" } },
+  { value = "works", title = { en = "Public works", fr = "Travaux" } },
+]
+"#;
+
+fn refuse_forbidden(_w: &mut Writer<'_>, e: &Event<'_>) -> Result<(), Veto> {
+    if let Event::ItemAdded(item) = e {
+        if item.title().contains("forbidden") {
+            return Err(Veto("titles may not say forbidden".into()));
+        }
+    }
+    Ok(())
+}
+
+fn count_additions(w: &mut Writer<'_>, e: &Event<'_>) -> Result<(), Veto> {
+    if let Event::ItemAdded(_) = e {
+        let n = w
+            .module_get("testing", "added")
+            .map_err(|e| Veto(e.to_string()))?
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        w.module_put("testing", "added", &json!(n + 1));
+    }
+    Ok(())
+}
+
+fn refuse_when_count_is_three(w: &mut Writer<'_>, e: &Event<'_>) -> Result<(), Veto> {
+    // Runs after `count_additions` (higher order): it sees the counter the
+    // same transaction just wrote.
+    if let Event::ItemAdded(item) = e {
+        let n = w.module_get("testing", "added").ok().flatten().and_then(|v| v.as_u64());
+        if item.title() == "third check" && n == Some(3) {
+            return Err(Veto("saw the counter at 3".into()));
+        }
+    }
+    Ok(())
+}
+
+impl Module for Testing {
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            name: "testing",
+            version: "1.0.0",
+            title: "Test module",
+            core: "^0.1",
+            types: &[("types/page.toml", TYPES), ("types/folder.toml", FOLDER), ("types/box.toml", BOX)],
+            vocabularies: &[("vocabularies/kinds.toml", KINDS)],
+            ..Manifest::EMPTY
+        }
+    }
+
+    fn subscribers(&self) -> Vec<Subscriber> {
+        vec![
+            Subscriber { name: "refuse-forbidden", phase: Phase::Before, order: 0, handler: refuse_forbidden },
+            Subscriber { name: "count-additions", phase: Phase::After, order: 0, handler: count_additions },
+            Subscriber { name: "check-three", phase: Phase::After, order: 10, handler: refuse_when_count_is_three },
+        ]
+    }
+}
+
+pub(crate) static TESTING: Testing = Testing;
+
+pub(crate) fn registry(extra: &[&'static dyn Module]) -> Registry {
+    let mut all: Vec<&'static dyn Module> = vec![&CoreModule, &TESTING];
+    all.extend_from_slice(extra);
+    Registry::from_modules(all).expect("registry")
+}
+
+pub(crate) const SITE_TOML: &str = "id = \"town\"\ntitle = \"Test Town\"\nlanguages = [\"fr\", \"en\", \"nl\"]\nhosts = [\"town.test\"]\n[modules.testing]\n";
+
+pub(crate) fn open_site(dir: &Path, toml: &str, registry: &Registry) -> beffroi::Result<Site> {
+    let config = SiteConfig::parse("site.toml", toml, dir)?;
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&dir.join("data"))?);
+    Site::open(config, store, registry)
+}
+
+pub(crate) struct Town {
+    pub dir: tempfile::TempDir,
+    pub site: Arc<Site>,
+}
+
+pub(crate) fn town() -> Town {
+    let dir = tempfile::tempdir().expect("tmp");
+    let site = open_site(dir.path(), SITE_TOML, &registry(&[])).expect("site");
+    site.create(Some("secret")).expect("create");
+    Town { dir, site: Arc::new(site) }
+}
+
+pub(crate) fn data(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => panic!("data must be an object"),
+    }
+}
