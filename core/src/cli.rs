@@ -192,7 +192,13 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
     }
     let (registry, sites) = open_sites(&cli, launch)?;
     match cli.command {
-        None => serve(&sites, "127.0.0.1:8080".parse()?),
+        None => {
+            let bind = std::env::var("BEFFROI_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+            let bind: SocketAddr = bind
+                .parse()
+                .map_err(|e| anyhow::anyhow!("BEFFROI_BIND `{bind}` is not an address and port: {e}"))?;
+            serve(&sites, bind)
+        }
         Some(Command::Serve { bind }) => serve(&sites, bind),
         Some(Command::Sites) => {
             for s in &sites {
@@ -330,10 +336,31 @@ fn serve(sites: &[Arc<Site>], bind: SocketAddr) -> anyhow::Result<()> {
         }
         println!("listening on http://{addr}/");
         axum::serve(listener, crate::web::app(sites))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
     })
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -285,9 +285,17 @@ impl Registry {
 
 /// Registers a module with the binary that links its crate.
 ///
-/// ```ignore
+/// ```
+/// use beffroi::prelude::*;
+///
 /// pub struct Website;
-/// impl beffroi::Module for Website { /* … */ }
+///
+/// impl Module for Website {
+///     fn manifest(&self) -> Manifest {
+///         Manifest { name: "website", version: "0.1.0", core: "^0.1", ..Manifest::EMPTY }
+///     }
+/// }
+///
 /// beffroi::register_module!(Website);
 /// ```
 #[macro_export]
@@ -303,7 +311,8 @@ macro_rules! register_module {
 /// is dropped by the linker), embeds the site's `site.toml`, and runs the
 /// command line. Each named crate must export `pub fn module() -> &'static dyn beffroi::Module`.
 ///
-/// ```ignore
+/// ```text
+/// // examples/sambreville/src/main.rs
 /// beffroi::main!(beffroi_contenttypes, beffroi_website);
 /// ```
 #[macro_export]

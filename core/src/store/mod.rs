@@ -14,8 +14,6 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 
 mod sled_store;
-#[cfg(feature = "testing")]
-pub mod conformance;
 
 pub use sled_store::SledStore;
 

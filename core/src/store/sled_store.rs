@@ -40,7 +40,14 @@ impl SledStore {
         let tree = sled::Config::new()
             .path(dir.join("db"))
             .open()
-            .map_err(|e| unavailable(format!("cannot open {}: {e}", dir.join("db").display())))?;
+            .map_err(|e| {
+                let hint = if e.to_string().contains("lock") {
+                    " (another process, such as a running server, is using this data folder; stop it first)"
+                } else {
+                    ""
+                };
+                unavailable(format!("cannot open {}: {e}{hint}", dir.join("db").display()))
+            })?;
         let store = Self {
             tree,
             blobs: dir.join("blobs"),

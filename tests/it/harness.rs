@@ -1,0 +1,85 @@
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The demo town's binary, built once per test run.
+pub(crate) fn binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "sambreville", "--bin", "sambreville"])
+            .current_dir(&root)
+            .status()
+            .expect("cargo build");
+        assert!(status.success(), "building the demo town failed");
+        // target/<profile>/deps/it-… → target/<profile>/sambreville
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().unwrap().parent().unwrap();
+        let bin = profile_dir.join(format!("sambreville{}", std::env::consts::EXE_SUFFIX));
+        if bin.exists() {
+            bin
+        } else {
+            root.join("target/debug/sambreville")
+        }
+    })
+}
+
+pub(crate) fn run(data: &Path, args: &[&str]) -> Output {
+    Command::new(binary())
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("BEFFROI_ADMIN_PASSWORD", "demo-password")
+        .env("BEFFROI_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A running server, stopped when dropped.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn serve(data: &Path) -> Server {
+    let mut child = Command::new(binary())
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("BEFFROI_ADMIN_PASSWORD", "demo-password")
+        .env("BEFFROI_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().expect("the server exited before listening").unwrap();
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url }
+}
+
+pub(crate) fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub(crate) fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

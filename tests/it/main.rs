@@ -1,0 +1,12 @@
+//! End-to-end tests: they build and start the demo town's binary, and
+//! talk to it as a town's IT team, a program and a browser would.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
+
+/// Starting the binary, finding it, talking to it.
+mod harness;
+/// The command line: check, sites, modules, export and import, errors.
+mod cli;
+/// The demo town served over HTTP.
+mod http;
+/// Pages in headless Chromium.
+mod browser;
