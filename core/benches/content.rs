@@ -40,9 +40,14 @@ fn data(v: Value) -> Map<String, Value> {
 }
 
 fn site(dir: &std::path::Path) -> Site {
-    let registry = Registry::from_modules([&CoreModule as &'static dyn Module, &BENCH]).unwrap_or_else(|e| panic!("{e}"));
-    let config = SiteConfig::parse("bench.toml", "id = \"bench\"\ntitle = \"Bench\"\n[modules.bench]\n", dir)
+    let registry = Registry::from_modules([&CoreModule as &'static dyn Module, &BENCH])
         .unwrap_or_else(|e| panic!("{e}"));
+    let config = SiteConfig::parse(
+        "bench.toml",
+        "id = \"bench\"\ntitle = \"Bench\"\n[modules.bench]\n",
+        dir,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(dir).unwrap_or_else(|e| panic!("{e}")));
     let site = Site::open(config, store, &registry).unwrap_or_else(|e| panic!("{e}"));
     site.create(Some("bench")).unwrap_or_else(|e| panic!("{e}"));
@@ -76,22 +81,36 @@ fn benches(c: &mut Criterion) {
     c.bench_function("get by path (100k items)", |b| {
         b.iter(|| {
             n = (n + 7919) % (FOLDERS * PER_FOLDER) as u64;
-            let path = format!("/folder-{}/page-{}", n as usize / PER_FOLDER, n as usize % PER_FOLDER);
+            let path = format!(
+                "/folder-{}/page-{}",
+                n as usize / PER_FOLDER,
+                n as usize % PER_FOLDER
+            );
             site.get(&path).unwrap_or_else(|e| panic!("{e}"))
         })
     });
     c.bench_function("add one item, flushed (100k items)", |b| {
         b.iter(|| {
-            site.add("bench", "/folder-3", "Page", data(json!({"title": "Nouvelle page", "count": 2})))
-                .unwrap_or_else(|e| panic!("{e}"))
+            site.add(
+                "bench",
+                "/folder-3",
+                "Page",
+                data(json!({"title": "Nouvelle page", "count": 2})),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
         })
     });
     c.bench_function("update one field, flushed (100k items)", |b| {
         let mut i = 0u64;
         b.iter(|| {
             i += 1;
-            site.update("bench", "/folder-5/page-10", data(json!({"count": i % 1000})), None)
-                .unwrap_or_else(|e| panic!("{e}"))
+            site.update(
+                "bench",
+                "/folder-5/page-10",
+                data(json!({"count": i % 1000})),
+                None,
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
         })
     });
     c.bench_function("list 1,000 children (100k items)", |b| {
@@ -102,7 +121,10 @@ fn benches(c: &mut Criterion) {
         )
     });
     c.bench_function("list a batch of 25 children (100k items)", |b| {
-        b.iter(|| site.children_page("/folder-7", 500, 25).unwrap_or_else(|e| panic!("{e}")))
+        b.iter(|| {
+            site.children_page("/folder-7", 500, 25)
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
     });
 }
 

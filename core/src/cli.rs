@@ -122,7 +122,11 @@ fn configs(cli: &Cli, launch: &Launch) -> anyhow::Result<Vec<SiteConfig>> {
     }
     let mut ids = std::collections::BTreeSet::new();
     for c in &out {
-        anyhow::ensure!(ids.insert(c.id.clone()), "two site configurations use the id `{}`", c.id);
+        anyhow::ensure!(
+            ids.insert(c.id.clone()),
+            "two site configurations use the id `{}`",
+            c.id
+        );
     }
     Ok(out)
 }
@@ -184,7 +188,11 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
                 "site {}: ok ({} modules: {})",
                 c.id,
                 modules.len(),
-                modules.iter().map(|m| m.manifest().name).collect::<Vec<_>>().join(", ")
+                modules
+                    .iter()
+                    .map(|m| m.manifest().name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         println!("registered modules: {}", registry.names().join(", "));
@@ -194,9 +202,9 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
     match cli.command {
         None => {
             let bind = std::env::var("BEFFROI_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
-            let bind: SocketAddr = bind
-                .parse()
-                .map_err(|e| anyhow::anyhow!("BEFFROI_BIND `{bind}` is not an address and port: {e}"))?;
+            let bind: SocketAddr = bind.parse().map_err(|e| {
+                anyhow::anyhow!("BEFFROI_BIND `{bind}` is not an address and port: {e}")
+            })?;
             serve(&sites, bind)
         }
         Some(Command::Serve { bind }) => serve(&sites, bind),
@@ -206,7 +214,11 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
                     Some(m) => format!("created {}", m.created.format("%Y-%m-%d %H:%M")),
                     None => "not created yet (created by the first `serve`)".into(),
                 };
-                let hosts = if s.config().hosts.is_empty() { "-".into() } else { s.config().hosts.join(", ") };
+                let hosts = if s.config().hosts.is_empty() {
+                    "-".into()
+                } else {
+                    s.config().hosts.join(", ")
+                };
                 println!("{}\t{}\thosts: {hosts}\t{state}", s.id(), s.config().title);
             }
             Ok(())
@@ -222,7 +234,10 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
                         (false, true) => "disabled (its data is kept)",
                         (false, false) => "available",
                     };
-                    println!("  {:<16} linked {linked:<10} installed {installed:<14} {state}", st.name);
+                    println!(
+                        "  {:<16} linked {linked:<10} installed {installed:<14} {state}",
+                        st.name
+                    );
                     for (to, title) in &st.pending {
                         println!("      pending upgrade to {to}: {title}");
                     }
@@ -244,11 +259,20 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
                         }
                     }
                     for (m, from) in &outdated {
-                        println!("site {}: {} {from} → {} (version recorded)", s.id(), m.manifest().name, m.manifest().version);
+                        println!(
+                            "site {}: {} {from} → {} (version recorded)",
+                            s.id(),
+                            m.manifest().name,
+                            m.manifest().version
+                        );
                     }
                     continue;
                 }
-                let pending: usize = s.module_status(&registry)?.iter().map(|st| st.pending.len()).sum();
+                let pending: usize = s
+                    .module_status(&registry)?
+                    .iter()
+                    .map(|st| st.pending.len())
+                    .sum();
                 let pb = bar(pending as u64, &format!("upgrading {}", s.id()));
                 let n = s.upgrade(&mut |module, title| {
                     pb.println(format!("{module}: {title}"));
@@ -325,7 +349,9 @@ fn prepare(sites: &[Arc<Site>]) -> anyhow::Result<()> {
 fn serve(sites: &[Arc<Site>], bind: SocketAddr) -> anyhow::Result<()> {
     prepare(sites)?;
     let sites = Arc::new(Sites::new(sites.to_vec())?);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind)
             .await

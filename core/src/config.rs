@@ -90,7 +90,9 @@ impl SiteConfig {
             )));
         }
         c.hosts = c.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
-        c.theme = c.theme.map(|t| if t.is_relative() { base.join(t) } else { t });
+        c.theme = c
+            .theme
+            .map(|t| if t.is_relative() { base.join(t) } else { t });
         if c.max_upload_mb == 0 {
             return Err(cfg("max_upload_mb must be at least 1".into()));
         }

@@ -19,8 +19,14 @@ impl Module for CoreModule {
             types: &[("types/site.toml", include_str!("../types/site.toml"))],
             templates: &[
                 ("base.html", include_str!("../templates/base.html")),
-                ("item_view.html", include_str!("../templates/item_view.html")),
-                ("folder_listing.html", include_str!("../templates/folder_listing.html")),
+                (
+                    "item_view.html",
+                    include_str!("../templates/item_view.html"),
+                ),
+                (
+                    "folder_listing.html",
+                    include_str!("../templates/folder_listing.html"),
+                ),
                 ("error.html", include_str!("../templates/error.html")),
             ],
             translations: &[

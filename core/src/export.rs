@@ -95,7 +95,11 @@ pub fn export_site(site: &Site, out: &Path, progress: &mut dyn FnMut(u64, u64)) 
         modules,
     };
     let mpath = out.join("manifest.json");
-    fs::write(&mpath, serde_json::to_vec_pretty(&manifest).unwrap_or_default()).map_err(|e| io(&mpath, e))?;
+    fs::write(
+        &mpath,
+        serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
+    )
+    .map_err(|e| io(&mpath, e))?;
 
     let items = site.walk()?;
     let total = items.len() as u64;
@@ -119,7 +123,11 @@ pub fn export_site(site: &Site, out: &Path, progress: &mut dyn FnMut(u64, u64)) 
                 }
             }
         }
-        let line = serde_json::to_string(&ItemRecord { item: item.clone(), history }).unwrap_or_default();
+        let line = serde_json::to_string(&ItemRecord {
+            item: item.clone(),
+            history,
+        })
+        .unwrap_or_default();
         writeln!(w, "{line}").map_err(|e| io(&ipath, e))?;
         summary.items += 1;
         progress(i as u64 + 1, total);
@@ -130,7 +138,8 @@ pub fn export_site(site: &Site, out: &Path, progress: &mut dyn FnMut(u64, u64)) 
     let upath = out.join("users.jsonl");
     let mut w = BufWriter::new(fs::File::create(&upath).map_err(|e| io(&upath, e))?);
     for u in site.users()? {
-        writeln!(w, "{}", serde_json::to_string(&u).unwrap_or_default()).map_err(|e| io(&upath, e))?;
+        writeln!(w, "{}", serde_json::to_string(&u).unwrap_or_default())
+            .map_err(|e| io(&upath, e))?;
         summary.users += 1;
     }
     w.flush().map_err(|e| io(&upath, e))?;
@@ -146,7 +155,8 @@ pub fn export_site(site: &Site, out: &Path, progress: &mut dyn FnMut(u64, u64)) 
             key: key.to_owned(),
             value: decode(&k, &v)?,
         };
-        writeln!(w, "{}", serde_json::to_string(&record).unwrap_or_default()).map_err(|e| io(&dpath, e))?;
+        writeln!(w, "{}", serde_json::to_string(&record).unwrap_or_default())
+            .map_err(|e| io(&dpath, e))?;
     }
     w.flush().map_err(|e| io(&dpath, e))?;
     Ok(summary)
@@ -170,7 +180,11 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
 
 /// Replaces the site's content, accounts and module data with the export in
 /// `from`, in one transaction: on any error the site is left as it was.
-pub fn import_site(site: &Site, from: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<Summary> {
+pub fn import_site(
+    site: &Site,
+    from: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Summary> {
     let mpath = from.join("manifest.json");
     let text = fs::read(&mpath).map_err(|e| io(&mpath, e))?;
     let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| Error::Config {
@@ -197,7 +211,10 @@ pub fn import_site(site: &Site, from: &Path, progress: &mut dyn FnMut(u64, u64))
             )));
         }
     }
-    if !records.iter().any(|r| r.item.path == "/" && r.item.uid == manifest.meta.root) {
+    if !records
+        .iter()
+        .any(|r| r.item.path == "/" && r.item.uid == manifest.meta.root)
+    {
         return Err(Error::Config {
             file: from.join("items.jsonl").display().to_string(),
             message: "the export has no site root".into(),
@@ -210,7 +227,9 @@ pub fn import_site(site: &Site, from: &Path, progress: &mut dyn FnMut(u64, u64))
         for entry in fs::read_dir(&bdir).map_err(|e| io(&bdir, e))?.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let mut f = fs::File::open(entry.path()).map_err(|e| io(&entry.path(), e))?;
-            let stored = site.store().put_blob(&mut f, "application/octet-stream", &name, u64::MAX)?;
+            let stored =
+                site.store()
+                    .put_blob(&mut f, "application/octet-stream", &name, u64::MAX)?;
             if stored.sha256 != name {
                 return Err(Error::Config {
                     file: entry.path().display().to_string(),

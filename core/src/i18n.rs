@@ -27,7 +27,11 @@ impl std::fmt::Debug for Catalog {
 impl Catalog {
     /// Loads the catalogs of `modules` for `languages`. A syntax error in a
     /// catalog is an error naming the module and language.
-    pub fn new(languages: &[String], default: &str, modules: &[&'static dyn Module]) -> Result<Self> {
+    pub fn new(
+        languages: &[String],
+        default: &str,
+        modules: &[&'static dyn Module],
+    ) -> Result<Self> {
         let mut bundles = HashMap::new();
         let mut all: Vec<String> = languages.to_vec();
         if !all.iter().any(|l| l == "en") {
@@ -46,10 +50,17 @@ impl Catalog {
                     if l != lang {
                         continue;
                     }
-                    let res = FluentResource::try_new((*source).to_owned()).map_err(|(_, errs)| Error::Config {
-                        file: format!("{}/locales/{l}.ftl", man.name),
-                        message: format!("{} syntax error(s), first: {:?}", errs.len(), errs.first()),
-                    })?;
+                    let res =
+                        FluentResource::try_new((*source).to_owned()).map_err(|(_, errs)| {
+                            Error::Config {
+                                file: format!("{}/locales/{l}.ftl", man.name),
+                                message: format!(
+                                    "{} syntax error(s), first: {:?}",
+                                    errs.len(),
+                                    errs.first()
+                                ),
+                            }
+                        })?;
                     // A later module may override an earlier one's message.
                     bundle.add_resource_overriding(res);
                 }
@@ -73,8 +84,12 @@ impl Catalog {
             a
         });
         for l in [lang, self.default.as_str(), "en"] {
-            let Some(bundle) = self.bundles.get(l) else { continue };
-            let Some(msg) = bundle.get_message(key) else { continue };
+            let Some(bundle) = self.bundles.get(l) else {
+                continue;
+            };
+            let Some(msg) = bundle.get_message(key) else {
+                continue;
+            };
             let Some(pattern) = msg.value() else { continue };
             let mut errors = Vec::new();
             return bundle
@@ -98,7 +113,11 @@ pub fn negotiate(accept_language: Option<&str>, offered: &[String], default: &st
         let mut bits = part.trim().split(';');
         let tag = bits.next().unwrap_or("").trim().to_ascii_lowercase();
         let q = bits
-            .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .find_map(|b| {
+                b.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("");
         if let Some(lang) = offered.iter().find(|l| l.as_str() == primary) {
@@ -107,7 +126,8 @@ pub fn negotiate(accept_language: Option<&str>, offered: &[String], default: &st
             }
         }
     }
-    best.map(|(_, l)| l.to_owned()).unwrap_or_else(|| default.to_owned())
+    best.map(|(_, l)| l.to_owned())
+        .unwrap_or_else(|| default.to_owned())
 }
 
 #[cfg(test)]
@@ -117,7 +137,10 @@ mod tests {
     #[test]
     fn negotiation_prefers_quality_then_default() {
         let offered: Vec<String> = ["fr", "nl", "en"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(negotiate(Some("nl-BE,nl;q=0.9,en;q=0.8"), &offered, "fr"), "nl");
+        assert_eq!(
+            negotiate(Some("nl-BE,nl;q=0.9,en;q=0.8"), &offered, "fr"),
+            "nl"
+        );
         assert_eq!(negotiate(Some("de-DE,en;q=0.5"), &offered, "fr"), "en");
         assert_eq!(negotiate(Some("ja"), &offered, "fr"), "fr");
         assert_eq!(negotiate(None, &offered, "fr"), "fr");

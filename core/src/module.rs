@@ -171,7 +171,10 @@ impl Registry {
         for m in self.modules.values() {
             let man = m.manifest();
             let Ok(version) = Version::parse(man.version) else {
-                problems.push(format!("module `{}` has an invalid version `{}`", man.name, man.version));
+                problems.push(format!(
+                    "module `{}` has an invalid version `{}`",
+                    man.name, man.version
+                ));
                 continue;
             };
             let _ = version;
@@ -181,13 +184,19 @@ impl Registry {
                     man.name, man.version, man.core
                 )),
                 Ok(_) => {}
-                Err(e) => problems.push(format!("module `{}`: bad core range `{}`: {e}", man.name, man.core)),
+                Err(e) => problems.push(format!(
+                    "module `{}`: bad core range `{}`: {e}",
+                    man.name, man.core
+                )),
             }
             for (dep, range) in man.requires {
                 let req = match VersionReq::parse(range) {
                     Ok(r) => r,
                     Err(e) => {
-                        problems.push(format!("module `{}`: bad range `{range}` for `{dep}`: {e}", man.name));
+                        problems.push(format!(
+                            "module `{}`: bad range `{range}` for `{dep}`: {e}",
+                            man.name
+                        ));
                         continue;
                     }
                 };
@@ -210,8 +219,14 @@ impl Registry {
             }
         }
         if problems.is_empty() {
-            self.order(&self.names().iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
-                .map(|_| ())
+            self.order(
+                &self
+                    .names()
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .map(|_| ())
         } else {
             Err(Error::Modules(problems.join("; ")))
         }

@@ -36,23 +36,31 @@ impl Renderer {
         if let Some(theme) = &config.theme {
             load_theme(theme, theme, &mut sources)?;
         }
-        let catalog = Arc::new(Catalog::new(&config.languages, &config.default_language, modules)?);
+        let catalog = Arc::new(Catalog::new(
+            &config.languages,
+            &config.default_language,
+            modules,
+        )?);
         let mut tera = tera::Tera::default();
         let cat = Arc::clone(&catalog);
         let default_lang = config.default_language.clone();
-        tera.register_function("t", move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
-            let key: String = kwargs.must_get("key")?;
-            let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
-            let mut args = Vec::new();
-            for (k, v) in kwargs.iter() {
-                let k = k.to_string();
-                if k != "key" {
-                    args.push((k, v.to_string()));
+        tera.register_function(
+            "t",
+            move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
+                let key: String = kwargs.must_get("key")?;
+                let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
+                let mut args = Vec::new();
+                for (k, v) in kwargs.iter() {
+                    let k = k.to_string();
+                    if k != "key" {
+                        args.push((k, v.to_string()));
+                    }
                 }
-            }
-            let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            Ok(cat.message(&lang, &key, &borrowed))
-        });
+                let borrowed: Vec<(&str, String)> =
+                    args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                Ok(cat.message(&lang, &key, &borrowed))
+            },
+        );
         tera.add_raw_templates(sources.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| Error::Template {
                 name: "(loading)".into(),
@@ -63,10 +71,12 @@ impl Renderer {
 
     /// Renders `name` with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String> {
-        self.tera.render(name, context).map_err(|e| Error::Template {
-            name: name.to_owned(),
-            message: error_chain(&e),
-        })
+        self.tera
+            .render(name, context)
+            .map_err(|e| Error::Template {
+                name: name.to_owned(),
+                message: error_chain(&e),
+            })
     }
 
     /// Whether a template called `name` exists.

@@ -462,7 +462,7 @@ impl Schema {
             && if parent.allowed.is_empty() {
                 child.global_allow
             } else {
-                parent.allowed.iter().any(|a| *a == child.name)
+                parent.allowed.contains(&child.name)
             }
     }
 
@@ -497,22 +497,14 @@ impl Schema {
             match value {
                 None | Some(Value::Null) => {
                     if f.required {
-                        errors.push(FieldError::new(
-                            &f.name,
-                            "required",
-                            "a value is required",
-                        ));
+                        errors.push(FieldError::new(&f.name, "required", "a value is required"));
                     } else if given.is_some() {
                         out.insert(f.name.clone(), Value::Null);
                     }
                 }
                 Some(Value::String(s)) if s.trim().is_empty() && !f.kind.is_blob() => {
                     if f.required {
-                        errors.push(FieldError::new(
-                            &f.name,
-                            "required",
-                            "a value is required",
-                        ));
+                        errors.push(FieldError::new(&f.name, "required", "a value is required"));
                     } else {
                         out.insert(f.name.clone(), Value::Null);
                     }
@@ -539,7 +531,10 @@ impl Schema {
         let clean = match f.kind {
             FieldKind::Text | FieldKind::Textarea => match v.as_str() {
                 Some(s) if looks_like_html(s) => {
-                    err("html_not_allowed", "HTML is not allowed in this field".into());
+                    err(
+                        "html_not_allowed",
+                        "HTML is not allowed in this field".into(),
+                    );
                     None
                 }
                 Some(s) if f.kind == FieldKind::Text && s.contains('\n') => {
@@ -585,7 +580,10 @@ impl Schema {
                     None
                 }
             },
-            FieldKind::Date => match v.as_str().map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")) {
+            FieldKind::Date => match v
+                .as_str()
+                .map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+            {
                 Some(Ok(d)) => Some(Value::String(d.format("%Y-%m-%d").to_string())),
                 _ => {
                     err("bad_date", "expected a date as YYYY-MM-DD".into());
@@ -605,7 +603,10 @@ impl Schema {
             FieldKind::Choice => match v.as_str() {
                 Some(s) if self.in_vocabulary(f, s) => Some(Value::String(s.to_owned())),
                 Some(s) => {
-                    err("not_in_vocabulary", format!("`{s}` is not one of the choices"));
+                    err(
+                        "not_in_vocabulary",
+                        format!("`{s}` is not one of the choices"),
+                    );
                     None
                 }
                 None => {
@@ -625,7 +626,10 @@ impl Schema {
                                 }
                             }
                             _ => {
-                                err("not_in_vocabulary", format!("`{x}` is not one of the choices"));
+                                err(
+                                    "not_in_vocabulary",
+                                    format!("`{x}` is not one of the choices"),
+                                );
                                 ok = false;
                             }
                         }
@@ -638,23 +642,38 @@ impl Schema {
                 }
             },
             FieldKind::Email => match v.as_str() {
-                Some(s) if crate::text::is_email(s.trim()) => Some(Value::String(s.trim().to_owned())),
+                Some(s) if crate::text::is_email(s.trim()) => {
+                    Some(Value::String(s.trim().to_owned()))
+                }
                 _ => {
-                    err("bad_email", "expected an e-mail address such as name@example.be".into());
+                    err(
+                        "bad_email",
+                        "expected an e-mail address such as name@example.be".into(),
+                    );
                     None
                 }
             },
             FieldKind::Url => match v.as_str() {
-                Some(s) if crate::text::is_url(s.trim()) => Some(Value::String(s.trim().to_owned())),
+                Some(s) if crate::text::is_url(s.trim()) => {
+                    Some(Value::String(s.trim().to_owned()))
+                }
                 _ => {
-                    err("bad_url", "expected an address starting with https:// or http://".into());
+                    err(
+                        "bad_url",
+                        "expected an address starting with https:// or http://".into(),
+                    );
                     None
                 }
             },
             FieldKind::Phone => match v.as_str() {
-                Some(s) if crate::text::is_phone(s.trim()) => Some(Value::String(s.trim().to_owned())),
+                Some(s) if crate::text::is_phone(s.trim()) => {
+                    Some(Value::String(s.trim().to_owned()))
+                }
                 _ => {
-                    err("bad_phone", "expected a telephone number such as +32 71 26 02 11".into());
+                    err(
+                        "bad_phone",
+                        "expected a telephone number such as +32 71 26 02 11".into(),
+                    );
                     None
                 }
             },
@@ -665,9 +684,15 @@ impl Schema {
                     None
                 }
             },
-            FieldKind::File | FieldKind::Image => match serde_json::from_value::<crate::store::BlobRef>(v.clone()) {
+            FieldKind::File | FieldKind::Image => match serde_json::from_value::<
+                crate::store::BlobRef,
+            >(v.clone())
+            {
                 Ok(b) if f.kind == FieldKind::Image && !b.content_type.starts_with("image/") => {
-                    err("not_an_image", format!("`{}` is not an image", b.content_type));
+                    err(
+                        "not_an_image",
+                        format!("`{}` is not an image", b.content_type),
+                    );
                     None
                 }
                 Ok(b) => serde_json::to_value(b).ok(),
@@ -709,11 +734,19 @@ impl Schema {
         if let Some(n) = clean.as_ref().and_then(Value::as_f64) {
             if matches!(f.kind, FieldKind::Integer | FieldKind::Decimal) {
                 if let Some(min) = f.min.filter(|m| n < *m) {
-                    errors.push(FieldError::new(&f.name, "too_small", format!("at least {min}")));
+                    errors.push(FieldError::new(
+                        &f.name,
+                        "too_small",
+                        format!("at least {min}"),
+                    ));
                     return None;
                 }
                 if let Some(max) = f.max.filter(|m| n > *m) {
-                    errors.push(FieldError::new(&f.name, "too_large", format!("at most {max}")));
+                    errors.push(FieldError::new(
+                        &f.name,
+                        "too_large",
+                        format!("at most {max}"),
+                    ));
                     return None;
                 }
             }

@@ -58,7 +58,9 @@ pub struct Site {
 
 impl std::fmt::Debug for Site {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Site").field("id", &self.config.id).finish_non_exhaustive()
+        f.debug_struct("Site")
+            .field("id", &self.config.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -222,10 +224,7 @@ impl Site {
     /// The site's stored facts, once it is created.
     pub fn meta(&self) -> Result<Option<SiteMeta>> {
         let key = self.keys().meta();
-        self.store
-            .get(&key)?
-            .map(|b| decode(&key, &b))
-            .transpose()
+        self.store.get(&key)?.map(|b| decode(&key, &b)).transpose()
     }
 
     /// Creates the site if it is not there yet: root folder, admin account,
@@ -324,7 +323,10 @@ impl Site {
             .collect();
         for m in registry.modules() {
             let man = m.manifest();
-            let inst = installed.iter().find(|(n, _)| n == man.name).map(|(_, v)| v.clone());
+            let inst = installed
+                .iter()
+                .find(|(n, _)| n == man.name)
+                .map(|(_, v)| v.clone());
             let enabled = self.modules.iter().any(|e| e.manifest().name == man.name);
             let pending = match &inst {
                 Some(v) if enabled => pending_steps(m, v)
@@ -387,7 +389,10 @@ impl Site {
                 count += 1;
             }
             self.write("admin", |w| {
-                w.tx.put(&w.site.keys().module(man.name), man.version.as_bytes().to_vec());
+                w.tx.put(
+                    &w.site.keys().module(man.name),
+                    man.version.as_bytes().to_vec(),
+                );
                 w.fire(
                     Phase::After,
                     &Event::ModuleUpgraded {
@@ -437,8 +442,15 @@ impl Site {
 
     /// A batch of the children of `path`: `size` of them from `start`, with
     /// the total count.
-    pub fn children_page(&self, path: &str, start: usize, size: usize) -> Result<(Vec<Item>, usize)> {
-        let parent = self.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    pub fn children_page(
+        &self,
+        path: &str,
+        start: usize,
+        size: usize,
+    ) -> Result<(Vec<Item>, usize)> {
+        let parent = self
+            .get(path)?
+            .ok_or_else(|| Error::NotFound(path.to_owned()))?;
         let entries = self.store.scan_prefix(&self.keys().children(&parent.uid))?;
         let total = entries.len();
         let mut out = Vec::new();
@@ -452,7 +464,9 @@ impl Site {
 
     /// The history of the item at `path`, oldest first.
     pub fn history(&self, path: &str) -> Result<Vec<HistoryEntry>> {
-        let item = self.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))?;
+        let item = self
+            .get(path)?
+            .ok_or_else(|| Error::NotFound(path.to_owned()))?;
         self.store
             .scan_prefix(&self.keys().history(&item.uid))?
             .iter()
@@ -496,7 +510,12 @@ impl Site {
     }
 
     /// Streams a file into the store, refusing it past the site's upload limit.
-    pub fn put_blob(&self, content: &mut dyn Read, content_type: &str, filename: &str) -> Result<BlobRef> {
+    pub fn put_blob(
+        &self,
+        content: &mut dyn Read,
+        content_type: &str,
+        filename: &str,
+    ) -> Result<BlobRef> {
         let max = self.config.max_upload_mb * 1024 * 1024;
         self.store
             .put_blob(content, content_type, filename, max)
@@ -511,12 +530,24 @@ impl Site {
     }
 
     /// Adds an item in its own transaction; see [`Writer::add`].
-    pub fn add(&self, actor: &str, parent: &str, type_name: &str, data: Map<String, Value>) -> Result<Item> {
+    pub fn add(
+        &self,
+        actor: &str,
+        parent: &str,
+        type_name: &str,
+        data: Map<String, Value>,
+    ) -> Result<Item> {
         self.write(actor, |w| w.add(parent, type_name, data))
     }
 
     /// Updates an item in its own transaction; see [`Writer::update`].
-    pub fn update(&self, actor: &str, path: &str, data: Map<String, Value>, revision: Option<u64>) -> Result<Item> {
+    pub fn update(
+        &self,
+        actor: &str,
+        path: &str,
+        data: Map<String, Value>,
+        revision: Option<u64>,
+    ) -> Result<Item> {
         self.write(actor, |w| w.update(path, data, revision))
     }
 
@@ -602,8 +633,10 @@ impl<'a> Writer<'a> {
     fn install_module(&mut self, m: &'static dyn Module) -> Result<()> {
         let man = m.manifest();
         m.install(self)?;
-        self.tx
-            .put(&self.site.keys().module(man.name), man.version.as_bytes().to_vec());
+        self.tx.put(
+            &self.site.keys().module(man.name),
+            man.version.as_bytes().to_vec(),
+        );
         self.fire(
             Phase::After,
             &Event::ModuleInstalled {
@@ -628,7 +661,8 @@ impl<'a> Writer<'a> {
     }
 
     fn must_get(&self, path: &str) -> Result<Item> {
-        self.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))
+        self.get(path)?
+            .ok_or_else(|| Error::NotFound(path.to_owned()))
     }
 
     fn child_uids(&self, uid: &str) -> Result<Vec<(Vec<u8>, String)>> {
@@ -655,14 +689,22 @@ impl<'a> Writer<'a> {
                 FieldKind::Reference => {
                     if let Some(uid) = v.as_str() {
                         if self.get_by_uid(uid)?.is_none() {
-                            errors.push(FieldError::new(name, "bad_reference", format!("no item has uid {uid}")));
+                            errors.push(FieldError::new(
+                                name,
+                                "bad_reference",
+                                format!("no item has uid {uid}"),
+                            ));
                         }
                     }
                 }
                 FieldKind::File | FieldKind::Image => {
                     if let Some(sha) = v.get("sha256").and_then(Value::as_str) {
                         if !self.site.store.has_blob(sha)? {
-                            errors.push(FieldError::new(name, "bad_blob", "the file was not uploaded"));
+                            errors.push(FieldError::new(
+                                name,
+                                "bad_blob",
+                                "the file was not uploaded",
+                            ));
                         }
                     }
                 }
@@ -679,7 +721,11 @@ impl<'a> Writer<'a> {
     fn unique_id(&self, parent: &str, wanted: &str) -> Result<String> {
         let mut id = wanted.to_owned();
         let mut n = 1;
-        while self.tx.get(&self.site.keys().path(&join_path(parent, &id)))?.is_some() {
+        while self
+            .tx
+            .get(&self.site.keys().path(&join_path(parent, &id)))?
+            .is_some()
+        {
             id = format!("{wanted}-{n}");
             n += 1;
         }
@@ -687,7 +733,9 @@ impl<'a> Writer<'a> {
     }
 
     fn next_position(&self, parent_uid: &str) -> Result<u64> {
-        let last = self.tx.last_with_prefix(&self.site.keys().children(parent_uid))?;
+        let last = self
+            .tx
+            .last_with_prefix(&self.site.keys().children(parent_uid))?;
         Ok(match last {
             Some((k, _)) => {
                 let k = String::from_utf8_lossy(&k);
@@ -707,8 +755,10 @@ impl<'a> Writer<'a> {
             changed,
             note,
         };
-        self.tx
-            .put(&self.site.keys().history_entry(&item.uid, item.revision), encode(&entry));
+        self.tx.put(
+            &self.site.keys().history_entry(&item.uid, item.revision),
+            encode(&entry),
+        );
     }
 
     fn store_item(&mut self, item: &Item) {
@@ -795,16 +845,24 @@ impl<'a> Writer<'a> {
     fn insert(&mut self, item: &Item) {
         let keys = self.site.keys();
         self.store_item(item);
-        self.tx.put(&keys.path(&item.path), item.uid.clone().into_bytes());
+        self.tx
+            .put(&keys.path(&item.path), item.uid.clone().into_bytes());
         if let Some(parent) = &item.parent {
-            self.tx
-                .put(&keys.child(parent, item.position), item.uid.clone().into_bytes());
+            self.tx.put(
+                &keys.child(parent, item.position),
+                item.uid.clone().into_bytes(),
+            );
         }
     }
 
     /// Changes the given fields of the item at `path`. With `revision`, the
     /// write is refused if the item changed since that revision.
-    pub fn update(&mut self, path: &str, data: Map<String, Value>, revision: Option<u64>) -> Result<Item> {
+    pub fn update(
+        &mut self,
+        path: &str,
+        data: Map<String, Value>,
+        revision: Option<u64>,
+    ) -> Result<Item> {
         let previous = self.must_get(path)?;
         if let Some(r) = revision {
             if r != previous.revision {
@@ -838,10 +896,22 @@ impl<'a> Writer<'a> {
         }
         item.revision += 1;
         item.modified = Utc::now();
-        self.fire(Phase::Before, &Event::ItemModified { item: &item, previous: &previous })?;
+        self.fire(
+            Phase::Before,
+            &Event::ItemModified {
+                item: &item,
+                previous: &previous,
+            },
+        )?;
         self.store_item(&item);
         self.record(&item, "modified", changed, None);
-        self.fire(Phase::After, &Event::ItemModified { item: &item, previous: &previous })?;
+        self.fire(
+            Phase::After,
+            &Event::ItemModified {
+                item: &item,
+                previous: &previous,
+            },
+        )?;
         Ok(item)
     }
 
@@ -907,7 +977,13 @@ impl<'a> Writer<'a> {
             moved.parent = Some(container.uid.clone());
             moved.position = self.next_position(&container.uid)?;
         }
-        self.fire(Phase::Before, &Event::ItemMoved { item: &moved, from: &from })?;
+        self.fire(
+            Phase::Before,
+            &Event::ItemMoved {
+                item: &moved,
+                from: &from,
+            },
+        )?;
         if let Some(old_parent) = &item.parent {
             self.tx.delete(&keys.child(old_parent, item.position));
         }
@@ -918,15 +994,24 @@ impl<'a> Writer<'a> {
         let mut stack = vec![(moved.uid.clone(), moved.path.clone())];
         while let Some((uid, base)) = stack.pop() {
             for (_, child_uid) in self.child_uids(&uid)? {
-                let Some(mut child) = self.get_by_uid(&child_uid)? else { continue };
+                let Some(mut child) = self.get_by_uid(&child_uid)? else {
+                    continue;
+                };
                 self.tx.delete(&keys.path(&child.path));
                 child.path = join_path(&base, &child.id);
-                self.tx.put(&keys.path(&child.path), child.uid.clone().into_bytes());
+                self.tx
+                    .put(&keys.path(&child.path), child.uid.clone().into_bytes());
                 self.store_item(&child);
                 stack.push((child.uid.clone(), child.path.clone()));
             }
         }
-        self.fire(Phase::After, &Event::ItemMoved { item: &moved, from: &from })?;
+        self.fire(
+            Phase::After,
+            &Event::ItemMoved {
+                item: &moved,
+                from: &from,
+            },
+        )?;
         Ok(moved)
     }
 
@@ -938,7 +1023,10 @@ impl<'a> Writer<'a> {
             return Err(Error::NotAllowed("the site root cannot be copied".into()));
         }
         if new_parent == source.path || new_parent.starts_with(&format!("{}/", source.path)) {
-            return Err(Error::NotAllowed(format!("{} cannot be copied into itself", source.path)));
+            return Err(Error::NotAllowed(format!(
+                "{} cannot be copied into itself",
+                source.path
+            )));
         }
         let container = self.must_get(new_parent)?;
         let ty = self.type_of(&source.type_name)?;
@@ -954,7 +1042,9 @@ impl<'a> Writer<'a> {
         let mut stack = vec![(source.uid.clone(), top.clone())];
         while let Some((src_uid, dest)) = stack.pop() {
             for (_, child_uid) in self.child_uids(&src_uid)? {
-                let Some(child) = self.get_by_uid(&child_uid)? else { continue };
+                let Some(child) = self.get_by_uid(&child_uid)? else {
+                    continue;
+                };
                 let copy = self.copy_one(&child, &dest, child.id.clone())?;
                 stack.push((child.uid.clone(), copy));
             }
@@ -1051,8 +1141,10 @@ impl<'a> Writer<'a> {
         let keys = self.site.keys();
         for (pos, mut it) in items.into_iter().enumerate() {
             it.position = pos as u64;
-            self.tx
-                .put(&keys.child(&container.uid, it.position), it.uid.clone().into_bytes());
+            self.tx.put(
+                &keys.child(&container.uid, it.position),
+                it.uid.clone().into_bytes(),
+            );
             self.store_item(&it);
         }
         Ok(())

@@ -91,7 +91,9 @@ pub fn is_url(s: &str) -> bool {
         Some(r) => {
             let host = r.split(['/', '?', '#']).next().unwrap_or("");
             !host.is_empty()
-                && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+                && !s
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
                 && s.len() <= 2000
         }
         None => false,
@@ -104,13 +106,17 @@ pub fn is_phone(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
     (6..=20).contains(&digits)
         && s.chars().enumerate().all(|(i, c)| {
-            c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '/' | '(' | ')') || (c == '+' && i == 0)
+            c.is_ascii_digit()
+                || matches!(c, ' ' | '.' | '-' | '/' | '(' | ')')
+                || (c == '+' && i == 0)
         })
 }
 
 /// A uid as Beffroi makes them: 32 lower-case hexadecimal digits.
 pub fn is_uid(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A new random uid.
@@ -120,7 +126,9 @@ pub fn new_uid() -> String {
 
 /// A SHA-256 in hexadecimal: 64 lower-case hexadecimal digits.
 pub fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -129,7 +137,10 @@ mod tests {
 
     #[test]
     fn slugs_fold_accents_and_punctuation() {
-        assert_eq!(slugify("Éco-quartier « Les Hêtres »"), "eco-quartier-les-hetres");
+        assert_eq!(
+            slugify("Éco-quartier « Les Hêtres »"),
+            "eco-quartier-les-hetres"
+        );
         assert_eq!(slugify("  Œuvres & Cœur  "), "oeuvres-coeur");
         assert_eq!(slugify("!!!"), "item");
         assert_eq!(slugify("État civil"), "etat-civil");

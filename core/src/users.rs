@@ -38,8 +38,11 @@ impl User {
 
     /// Whether `password` is this account's password.
     pub fn check_password(&self, password: &str) -> bool {
-        PasswordHash::new(&self.password_hash)
-            .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        PasswordHash::new(&self.password_hash).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
     }
 }
 

@@ -30,7 +30,9 @@ pub struct Sites {
 
 impl std::fmt::Debug for Sites {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.sites.iter().map(|s| s.id())).finish()
+        f.debug_list()
+            .entries(self.sites.iter().map(|s| s.id()))
+            .finish()
     }
 }
 
@@ -50,19 +52,31 @@ impl Sites {
                 if let Some(j) = by_host.insert(h.clone(), i) {
                     return Err(Error::Config {
                         file: "site.toml".into(),
-                        message: format!("host `{h}` is claimed by sites `{}` and `{}`", sites[j].id(), s.id()),
+                        message: format!(
+                            "host `{h}` is claimed by sites `{}` and `{}`",
+                            sites[j].id(),
+                            s.id()
+                        ),
                     });
                 }
             }
         }
         let default = sites.iter().position(|s| s.config().default).unwrap_or(0);
-        Ok(Self { sites, by_host, default })
+        Ok(Self {
+            sites,
+            by_host,
+            default,
+        })
     }
 
     /// The site answering for `host` (port ignored), else the default.
     pub fn for_host(&self, host: &str) -> &Arc<Site> {
         let name = host.rsplit_once(':').map_or(host, |(h, p)| {
-            if p.chars().all(|c| c.is_ascii_digit()) { h } else { host }
+            if p.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
         });
         let i = self
             .by_host
@@ -102,7 +116,12 @@ struct Req<'a> {
     query: Option<&'a str>,
 }
 
-async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn handle(
+    State(sites): State<Arc<Sites>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -116,7 +135,9 @@ async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, heade
         .unwrap_or("http");
     let base = format!("{scheme}://{}", sanitize_host(&host));
     let lang = crate::i18n::negotiate(
-        headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|h| h.to_str().ok()),
         &site.config().languages,
         &site.config().default_language,
     );
@@ -133,7 +154,11 @@ async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, heade
         site: &site,
         base,
         lang,
-        mode: if api || wants_json { Mode::Json } else { Mode::Html },
+        mode: if api || wants_json {
+            Mode::Json
+        } else {
+            Mode::Html
+        },
         headers: &headers,
         query: uri.query(),
     };
@@ -152,7 +177,11 @@ async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, heade
     let path = match decode_path(rest) {
         Ok(p) => p,
         Err(()) => {
-            req.mode = if api || wants_json { Mode::Json } else { Mode::Html };
+            req.mode = if api || wants_json {
+                Mode::Json
+            } else {
+                Mode::Html
+            };
             return error_response(&req, StatusCode::BAD_REQUEST, "bad-request", raw_path);
         }
     };
@@ -160,8 +189,14 @@ async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, heade
         return error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path);
     }
     if method != Method::GET && method != Method::HEAD {
-        let mut r = error_response(&req, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", raw_path);
-        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        let mut r = error_response(
+            &req,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            raw_path,
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
     let (item_path, service) = split_service(&path);
@@ -171,10 +206,17 @@ async fn handle(State(sites): State<Arc<Sites>>, method: Method, uri: Uri, heade
     };
     match result {
         Ok(r) => r,
-        Err(Error::NotFound(_)) => error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path),
+        Err(Error::NotFound(_)) => {
+            error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path)
+        }
         Err(e) => {
             tracing::error!(site = site.id(), path = %path, error = %e, "request failed");
-            error_response(&req, StatusCode::INTERNAL_SERVER_ERROR, "server-error", raw_path)
+            error_response(
+                &req,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server-error",
+                raw_path,
+            )
         }
     }
 }
@@ -269,13 +311,22 @@ fn encode_path(path: &str) -> String {
 }
 
 fn show(req: &Req<'_>, path: &str) -> Result<Response> {
-    let item = req.site.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    let item = req
+        .site
+        .get(path)?
+        .ok_or_else(|| Error::NotFound(path.to_owned()))?;
     let (body, content_type) = match req.mode {
         Mode::Json => {
             let v = serialize_item(req, &item)?;
-            (serde_json::to_vec_pretty(&v).unwrap_or_default(), "application/json")
+            (
+                serde_json::to_vec_pretty(&v).unwrap_or_default(),
+                "application/json",
+            )
         }
-        Mode::Html => (render_item(req, &item)?.into_bytes(), "text/html; charset=utf-8"),
+        Mode::Html => (
+            render_item(req, &item)?.into_bytes(),
+            "text/html; charset=utf-8",
+        ),
     };
     let etag = format!("\"{}-{}\"", item.revision, short_hash(&body));
     if req
@@ -327,7 +378,14 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
     out.insert("@id".into(), json!(url));
     out.insert("@type".into(), json!(item.type_name));
     out.insert("UID".into(), json!(item.uid));
-    out.insert("id".into(), json!(if item.path == "/" { site.id() } else { item.id.as_str() }));
+    out.insert(
+        "id".into(),
+        json!(if item.path == "/" {
+            site.id()
+        } else {
+            item.id.as_str()
+        }),
+    );
     out.insert("title".into(), json!(item.title()));
     out.insert("description".into(), json!(item.description()));
     out.insert("created".into(), json!(item.created.to_rfc3339()));
@@ -335,7 +393,10 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
     out.insert("review_state".into(), json!(item.review_state));
     out.insert(
         "language".into(),
-        json!(item.language.clone().unwrap_or_else(|| site.config().default_language.clone())),
+        json!(item
+            .language
+            .clone()
+            .unwrap_or_else(|| site.config().default_language.clone())),
     );
     out.insert("version".into(), json!(item.revision));
     let parent = match item.parent_path() {
@@ -352,15 +413,17 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
         }
         let kind = ty.and_then(|t| t.field(name)).map(|f| f.kind);
         let v = match kind {
-            Some(FieldKind::File | FieldKind::Image) => match serde_json::from_value::<BlobRef>(value.clone()) {
-                Ok(b) => json!({
-                    "download": format!("{url}/@@download/{name}"),
-                    "filename": b.filename,
-                    "content-type": b.content_type,
-                    "size": b.size,
-                }),
-                Err(_) => Value::Null,
-            },
+            Some(FieldKind::File | FieldKind::Image) => {
+                match serde_json::from_value::<BlobRef>(value.clone()) {
+                    Ok(b) => json!({
+                        "download": format!("{url}/@@download/{name}"),
+                        "filename": b.filename,
+                        "content-type": b.content_type,
+                        "size": b.size,
+                    }),
+                    Err(_) => Value::Null,
+                }
+            }
             _ => value.clone(),
         };
         out.insert(name.clone(), v);
@@ -404,7 +467,10 @@ struct Batch {
 /// Reads `b_start` and `b_size` (plone.restapi's batching; 25 by default,
 /// at most 1000). Unreadable values fall back to the defaults.
 fn req_query(req: &Req<'_>) -> Batch {
-    let mut b = Batch { b_start: 0, b_size: 25 };
+    let mut b = Batch {
+        b_start: 0,
+        b_size: 25,
+    };
     for pair in req.query.unwrap_or("").split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match (k, v.parse::<usize>()) {
@@ -475,7 +541,10 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
     });
     if let Some(obj) = item_v.as_object_mut() {
         obj.insert("created".into(), json!(item.created.to_rfc3339()));
-        obj.insert("created_display".into(), json!(item.created.format("%d/%m/%Y").to_string()));
+        obj.insert(
+            "created_display".into(),
+            json!(item.created.format("%d/%m/%Y").to_string()),
+        );
         for (k, v) in &item.fields {
             if k != "title" && k != "description" {
                 obj.entry(k.clone()).or_insert_with(|| v.clone());
@@ -483,7 +552,9 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         }
         // Ready-made display forms of dates and file sizes for templates.
         for f in ty.map(|t| t.fields.as_slice()).unwrap_or_default() {
-            let Some(v) = item.field(&f.name) else { continue };
+            let Some(v) = item.field(&f.name) else {
+                continue;
+            };
             match f.kind {
                 FieldKind::Date | FieldKind::Datetime => {
                     let (text, _, _) = display_value(req, f.kind, None, &url, &f.name, v);
@@ -500,9 +571,16 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
     ctx.insert("item", &item_v);
     let mut fields = Vec::new();
     if let Some(ty) = ty {
-        for f in ty.fields.iter().filter(|f| f.name != "title" && f.name != "description") {
-            let Some(value) = item.field(&f.name) else { continue };
-            let (text, html, link) = display_value(req, f.kind, f.vocabulary.as_deref(), &url, &f.name, value);
+        for f in ty
+            .fields
+            .iter()
+            .filter(|f| f.name != "title" && f.name != "description")
+        {
+            let Some(value) = item.field(&f.name) else {
+                continue;
+            };
+            let (text, html, link) =
+                display_value(req, f.kind, f.vocabulary.as_deref(), &url, &f.name, value);
             if text.is_empty() {
                 continue;
             }
@@ -566,14 +644,28 @@ fn display_value(
     match kind {
         FieldKind::Richtext => (s.to_owned(), true, None),
         FieldKind::Bool => {
-            let key = if value.as_bool() == Some(true) { "yes" } else { "no" };
-            (site.renderer().catalog().message(lang, key, &[]), false, None)
+            let key = if value.as_bool() == Some(true) {
+                "yes"
+            } else {
+                "no"
+            };
+            (
+                site.renderer().catalog().message(lang, key, &[]),
+                false,
+                None,
+            )
         }
         FieldKind::Choice => (term(s), false, None),
         FieldKind::MultiChoice => (
             value
                 .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).map(term).collect::<Vec<_>>().join(", "))
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(term)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_default(),
             false,
             None,
@@ -583,7 +675,12 @@ fn display_value(
         FieldKind::Phone => (
             s.to_owned(),
             false,
-            Some(format!("tel:{}", s.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())),
+            Some(format!(
+                "tel:{}",
+                s.chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect::<String>()
+            )),
         ),
         FieldKind::Datetime => (
             chrono::DateTime::parse_from_rfc3339(s)
@@ -600,20 +697,42 @@ fn display_value(
             None,
         ),
         FieldKind::File | FieldKind::Image => {
-            let filename = value.get("filename").and_then(Value::as_str).unwrap_or("file");
-            (filename.to_owned(), false, Some(format!("{url}/@@download/{name}")))
+            let filename = value
+                .get("filename")
+                .and_then(Value::as_str)
+                .unwrap_or("file");
+            (
+                filename.to_owned(),
+                false,
+                Some(format!("{url}/@@download/{name}")),
+            )
         }
         FieldKind::Address => {
-            let get = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-            let line = [get("street"), format!("{} {}", get("postcode"), get("locality")).trim().to_owned()]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let get = |k: &str| {
+                value
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let line = [
+                get("street"),
+                format!("{} {}", get("postcode"), get("locality"))
+                    .trim()
+                    .to_owned(),
+            ]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
             (line, false, None)
         }
         FieldKind::Reference => match site.get_by_uid(s) {
-            Ok(Some(target)) => (target.title().to_owned(), false, Some(item_url(&req.base, &target.path))),
+            Ok(Some(target)) => (
+                target.title().to_owned(),
+                false,
+                Some(item_url(&req.base, &target.path)),
+            ),
             _ => (String::new(), false, None),
         },
         FieldKind::Integer | FieldKind::Decimal => (value.to_string(), false, None),
@@ -622,7 +741,10 @@ fn display_value(
 }
 
 async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
-    let item = req.site.get(path)?.ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    let item = req
+        .site
+        .get(path)?
+        .ok_or_else(|| Error::NotFound(path.to_owned()))?;
     let is_blob = req
         .site
         .schema()
@@ -630,13 +752,19 @@ async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
         .and_then(|t| t.field(field))
         .is_some_and(|f| f.kind.is_blob());
     let blob: BlobRef = match item.field(field) {
-        Some(v) if is_blob => serde_json::from_value(v.clone()).map_err(|_| Error::NotFound(field.to_owned()))?,
+        Some(v) if is_blob => {
+            serde_json::from_value(v.clone()).map_err(|_| Error::NotFound(field.to_owned()))?
+        }
         _ => return Err(Error::NotFound(format!("{path}/@@download/{field}"))),
     };
-    let mut reader = req.site.store().open_blob(&blob.sha256).map_err(|e| match e.kind {
-        crate::store::StoreErrorKind::NotFound => Error::NotFound(blob.sha256.clone()),
-        _ => Error::Store(e),
-    })?;
+    let mut reader = req
+        .site
+        .store()
+        .open_blob(&blob.sha256)
+        .map_err(|e| match e.kind {
+            crate::store::StoreErrorKind::NotFound => Error::NotFound(blob.sha256.clone()),
+            _ => Error::Store(e),
+        })?;
     // Stream the file in chunks from a blocking thread: never held whole.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
     tokio::task::spawn_blocking(move || {
@@ -656,8 +784,13 @@ async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
             }
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-    let disposition = if blob.content_type.starts_with("image/") { "inline" } else { "attachment" };
+    let stream =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    let disposition = if blob.content_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
     let safe_name: String = blob
         .filename
         .chars()
@@ -668,7 +801,10 @@ async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
         .header(header::CONTENT_LENGTH, blob.size)
         .header(header::ETAG, format!("\"{}\"", blob.sha256))
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header(header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{safe_name}\""))
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"{safe_name}\""),
+        )
         .body(Body::from_stream(stream))
         .unwrap_or_default())
 }
@@ -691,7 +827,12 @@ fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) 
                 message
             };
             let body = json!({"type": kind, "message": message, "context": req.base});
-            (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response()
         }
         Mode::Html => {
             let html = site_context(req, None).and_then(|mut ctx| {
@@ -700,7 +841,12 @@ fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) 
                 req.site.renderer().render("error.html", &ctx)
             });
             match html {
-                Ok(h) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], h).into_response(),
+                Ok(h) => (
+                    status,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    h,
+                )
+                    .into_response(),
                 Err(e) => {
                     tracing::error!(error = %e, "cannot render the error page");
                     (status, heading).into_response()
@@ -716,7 +862,10 @@ mod tests {
 
     #[test]
     fn paths_are_decoded_and_tricks_refused() {
-        assert_eq!(decode_path("/services/%C3%A9tat"), Ok("/services/état".into()));
+        assert_eq!(
+            decode_path("/services/%C3%A9tat"),
+            Ok("/services/état".into())
+        );
         assert_eq!(decode_path("//a///b/"), Ok("/a/b".into()));
         assert_eq!(decode_path("/a/../b"), Err(()));
         assert_eq!(decode_path("/a/%2e%2e/b"), Err(()));
@@ -727,8 +876,14 @@ mod tests {
 
     #[test]
     fn services_split_from_paths() {
-        assert_eq!(split_service("/a/b/@@download/file"), ("/a/b".into(), Some("@@download/file".into())));
-        assert_eq!(split_service("/@search"), ("/".into(), Some("@search".into())));
+        assert_eq!(
+            split_service("/a/b/@@download/file"),
+            ("/a/b".into(), Some("@@download/file".into()))
+        );
+        assert_eq!(
+            split_service("/@search"),
+            ("/".into(), Some("@search".into()))
+        );
         assert_eq!(split_service("/a"), ("/a".into(), None));
     }
 }

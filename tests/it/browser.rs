@@ -8,10 +8,14 @@ use std::process::Command;
 use crate::harness::serve;
 
 fn chromium() -> Option<PathBuf> {
-    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
+    let found = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists());
     if found.is_none() {
         assert!(
             std::env::var("BEFFROI_REQUIRE_BROWSER").is_err(),
@@ -41,7 +45,11 @@ fn dump_dom(browser: &PathBuf, url: &str, lang: &str) -> String {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -50,12 +58,25 @@ fn pages_render_in_chromium_with_their_landmarks() {
     let Some(browser) = chromium() else { return };
     let data = tempfile::tempdir().unwrap();
     let server = serve(data.path());
-    let dom = dump_dom(&browser, &format!("{}/agenda/conseil-communal", server.url), "fr");
+    let dom = dump_dom(
+        &browser,
+        &format!("{}/agenda/conseil-communal", server.url),
+        "fr",
+    );
     assert!(dom.contains("<h1>Conseil communal</h1>"), "{dom}");
-    assert!(dom.contains("<main id=\"content\""), "a main landmark the skip link targets");
+    assert!(
+        dom.contains("<main id=\"content\""),
+        "a main landmark the skip link targets"
+    );
     assert!(dom.contains("href=\"#content\""), "a skip link");
-    assert!(dom.contains("aria-label=\"Fil d'Ariane\"") || dom.contains("aria-label=\"Vous êtes ici\""), "{dom}");
-    assert!(dom.contains("aria-current=\"page\""), "the current page is marked");
+    assert!(
+        dom.contains("aria-label=\"Fil d'Ariane\"") || dom.contains("aria-label=\"Vous êtes ici\""),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("aria-current=\"page\""),
+        "the current page is marked"
+    );
     assert!(dom.contains("Grand-Place, 5060 Sambreville"));
     // Nothing the page needs comes from outside: every stylesheet and script is ours.
     for attr in ["src=\"http", "href=\"https://cdn", "//fonts."] {

@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 pub(crate) fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_owned();
         let status = Command::new(env!("CARGO"))
             .args(["build", "-q", "-p", "sambreville", "--bin", "sambreville"])
             .current_dir(&root)
@@ -66,7 +69,10 @@ pub(crate) fn serve(data: &Path) -> Server {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let url = loop {
-        let line = lines.next().expect("the server exited before listening").unwrap();
+        let line = lines
+            .next()
+            .expect("the server exited before listening")
+            .unwrap();
         if let Some(url) = line.strip_prefix("listening on ") {
             break url.trim_end_matches('/').to_owned();
         }

@@ -3,7 +3,10 @@ use serde_json::Value;
 use crate::harness::serve;
 
 fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -15,13 +18,22 @@ fn the_demo_town_answers_people_and_programs() {
     let home = c.get(&server.url).send().unwrap();
     assert_eq!(home.status(), 200);
     let html = home.text().unwrap();
-    assert!(html.contains("<title>Ville de Sambreville</title>"), "{html}");
+    assert!(
+        html.contains("<title>Ville de Sambreville</title>"),
+        "{html}"
+    );
     assert!(html.contains("Services communaux"));
     assert!(html.contains("Aller au contenu"));
 
-    let css = c.get(format!("{}/++resource++beffroi/style.css", server.url)).send().unwrap();
+    let css = c
+        .get(format!("{}/++resource++beffroi/style.css", server.url))
+        .send()
+        .unwrap();
     assert_eq!(css.status(), 200);
-    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
 
     let services: Value = c
         .get(format!("{}/services-communaux", server.url))
@@ -40,7 +52,10 @@ fn the_demo_town_answers_people_and_programs() {
         .json()
         .unwrap();
     assert_eq!(page["@type"], "Document");
-    assert!(page["text"].as_str().unwrap().contains("Heures d'ouverture"));
+    assert!(page["text"]
+        .as_str()
+        .unwrap()
+        .contains("Heures d'ouverture"));
 
     let nl = c
         .get(format!("{}/agenda/conseil-communal", server.url))
@@ -55,9 +70,16 @@ fn the_demo_town_answers_people_and_programs() {
     let missing = c.get(format!("{}/nulle-part", server.url)).send().unwrap();
     assert_eq!(missing.status(), 404);
     assert!(missing.text().unwrap().contains("Page introuvable"));
-    let tricky = c.get(format!("{}/a%00b/..%5c..%5cetc", server.url)).send().unwrap();
+    let tricky = c
+        .get(format!("{}/a%00b/..%5c..%5cetc", server.url))
+        .send()
+        .unwrap();
     assert_eq!(tricky.status(), 400);
-    let post = c.post(format!("{}/actualites", server.url)).body("{not json").send().unwrap();
+    let post = c
+        .post(format!("{}/actualites", server.url))
+        .body("{not json")
+        .send()
+        .unwrap();
     assert_eq!(post.status(), 405);
 }
 
@@ -81,6 +103,9 @@ fn content_survives_a_restart() {
         .unwrap()
         .json()
         .unwrap();
-    assert_eq!(v["UID"], uid, "the second start reuses the site, it does not recreate it");
+    assert_eq!(
+        v["UID"], uid,
+        "the second start reuses the site, it does not recreate it"
+    );
     assert_eq!(v["items_total"], 3);
 }

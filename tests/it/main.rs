@@ -2,11 +2,11 @@
 //! talk to it as a town's IT team, a program and a browser would.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
 
-/// Starting the binary, finding it, talking to it.
-mod harness;
-/// The command line: check, sites, modules, export and import, errors.
-mod cli;
-/// The demo town served over HTTP.
-mod http;
 /// Pages in headless Chromium.
 mod browser;
+/// The command line: check, sites, modules, export and import, errors.
+mod cli;
+/// Starting the binary, finding it, talking to it.
+mod harness;
+/// The demo town served over HTTP.
+mod http;

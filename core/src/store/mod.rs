@@ -21,8 +21,11 @@ pub use sled_store::SledStore;
 /// layout bumps it and ships a migration; a binary refuses newer data.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// A key and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
 /// Key and value pairs, as returned by prefix scans.
-pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+pub type Pairs = Vec<Pair>;
 
 /// The portable kinds of storage failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +104,7 @@ pub trait Transaction {
     /// Reads every key under `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError>;
     /// The last key under `prefix`, with its value.
-    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>, StoreError>;
     /// Writes one key.
     fn put(&mut self, key: &[u8], value: Vec<u8>);
     /// Deletes one key.

@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
 
-use super::{BlobRef, Pairs, Store, StoreError, StoreErrorKind, Transaction, FORMAT_VERSION};
+use super::{BlobRef, Pair, Pairs, Store, StoreError, StoreErrorKind, Transaction, FORMAT_VERSION};
 
 const FORMAT_KEY: &[u8] = b"beffroi:format";
 
@@ -35,7 +35,10 @@ impl SledStore {
     /// Opens (or creates) a store in `dir`: `dir/db` for sled, `dir/blobs` for files.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         fs::create_dir_all(dir.join("blobs")).map_err(|e| {
-            unavailable(format!("cannot create {}: {e}", dir.join("blobs").display()))
+            unavailable(format!(
+                "cannot create {}: {e}",
+                dir.join("blobs").display()
+            ))
         })?;
         let tree = sled::Config::new()
             .path(dir.join("db"))
@@ -65,7 +68,9 @@ impl SledStore {
                 let found: u32 = std::str::from_utf8(&v)
                     .ok()
                     .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| StoreError::new(StoreErrorKind::Corrupt, "unreadable data format number"))?;
+                    .ok_or_else(|| {
+                        StoreError::new(StoreErrorKind::Corrupt, "unreadable data format number")
+                    })?;
                 if found > FORMAT_VERSION {
                     return Err(StoreError::new(
                         StoreErrorKind::Corrupt,
@@ -104,7 +109,10 @@ impl Store for SledStore {
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
         self.tree
             .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(unavailable))
+            .map(|r| {
+                r.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(unavailable)
+            })
             .collect()
     }
 
@@ -166,9 +174,10 @@ impl Store for SledStore {
             .ok_or_else(|| StoreError::new(StoreErrorKind::NotFound, "no such blob"))?;
         match fs::File::open(path) {
             Ok(f) => Ok(Box::new(f)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(StoreError::new(StoreErrorKind::NotFound, format!("no blob {sha256}")))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::new(
+                StoreErrorKind::NotFound,
+                format!("no blob {sha256}"),
+            )),
             Err(e) => Err(unavailable(e)),
         }
     }
@@ -214,7 +223,8 @@ impl Transaction for SledTransaction<'_> {
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Pairs, StoreError> {
-        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self.store.scan_prefix(prefix)?.into_iter().collect();
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> =
+            self.store.scan_prefix(prefix)?.into_iter().collect();
         for (k, v) in self
             .overlay
             .range((Bound::Included(prefix.to_vec()), prefix_end(prefix)))
@@ -227,7 +237,7 @@ impl Transaction for SledTransaction<'_> {
         Ok(merged.into_iter().collect())
     }
 
-    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>, StoreError> {
         let from_tree = self
             .store
             .tree

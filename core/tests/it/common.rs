@@ -135,7 +135,11 @@ fn refuse_when_count_is_three(w: &mut Writer<'_>, e: &Event<'_>) -> Result<(), V
     // Runs after `count_additions` (higher order): it sees the counter the
     // same transaction just wrote.
     if let Event::ItemAdded(item) = e {
-        let n = w.module_get("testing", "added").ok().flatten().and_then(|v| v.as_u64());
+        let n = w
+            .module_get("testing", "added")
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_u64());
         if item.title() == "third check" && n == Some(3) {
             return Err(Veto("saw the counter at 3".into()));
         }
@@ -150,7 +154,11 @@ impl Module for Testing {
             version: "1.0.0",
             title: "Test module",
             core: "^0.1",
-            types: &[("types/page.toml", TYPES), ("types/folder.toml", FOLDER), ("types/box.toml", BOX)],
+            types: &[
+                ("types/page.toml", TYPES),
+                ("types/folder.toml", FOLDER),
+                ("types/box.toml", BOX),
+            ],
             vocabularies: &[("vocabularies/kinds.toml", KINDS)],
             ..Manifest::EMPTY
         }
@@ -158,9 +166,24 @@ impl Module for Testing {
 
     fn subscribers(&self) -> Vec<Subscriber> {
         vec![
-            Subscriber { name: "refuse-forbidden", phase: Phase::Before, order: 0, handler: refuse_forbidden },
-            Subscriber { name: "count-additions", phase: Phase::After, order: 0, handler: count_additions },
-            Subscriber { name: "check-three", phase: Phase::After, order: 10, handler: refuse_when_count_is_three },
+            Subscriber {
+                name: "refuse-forbidden",
+                phase: Phase::Before,
+                order: 0,
+                handler: refuse_forbidden,
+            },
+            Subscriber {
+                name: "count-additions",
+                phase: Phase::After,
+                order: 0,
+                handler: count_additions,
+            },
+            Subscriber {
+                name: "check-three",
+                phase: Phase::After,
+                order: 10,
+                handler: refuse_when_count_is_three,
+            },
         ]
     }
 }
@@ -190,7 +213,10 @@ pub(crate) fn town() -> Town {
     let dir = tempfile::tempdir().expect("tmp");
     let site = open_site(dir.path(), SITE_TOML, &registry(&[])).expect("site");
     site.create(Some("secret")).expect("create");
-    Town { dir, site: Arc::new(site) }
+    Town {
+        dir,
+        site: Arc::new(site),
+    }
 }
 
 pub(crate) fn data(v: Value) -> Map<String, Value> {

@@ -7,8 +7,16 @@ use crate::common::{data, open_site, registry, town, SITE_TOML};
 fn an_import_of_an_export_gives_back_the_same_site() {
     let t = town();
     let s = &t.site;
-    let folder = s.add("admin", "/", "Folder", data(json!({"title": "Démarches"}))).unwrap();
-    let blob = s.put_blob(&mut &b"\x89PNG fake image bytes"[..], "image/png", "blason.png").unwrap();
+    let folder = s
+        .add("admin", "/", "Folder", data(json!({"title": "Démarches"})))
+        .unwrap();
+    let blob = s
+        .put_blob(
+            &mut &b"\x89PNG fake image bytes"[..],
+            "image/png",
+            "blason.png",
+        )
+        .unwrap();
     for i in 0..5 {
         s.add(
             "admin",
@@ -18,8 +26,15 @@ fn an_import_of_an_export_gives_back_the_same_site() {
         )
         .unwrap();
     }
-    s.update("admin", "/demarches/fiche-2", data(json!({"description": "Modifiée"})), None).unwrap();
-    s.write("admin", |w| w.reorder("/demarches", "fiche-4", 0)).unwrap();
+    s.update(
+        "admin",
+        "/demarches/fiche-2",
+        data(json!({"description": "Modifiée"})),
+        None,
+    )
+    .unwrap();
+    s.write("admin", |w| w.reorder("/demarches", "fiche-4", 0))
+        .unwrap();
 
     let first = t.dir.path().join("export-1");
     let summary = export_site(s, &first, &mut |_, _| {}).unwrap();
@@ -27,7 +42,10 @@ fn an_import_of_an_export_gives_back_the_same_site() {
     assert_eq!(summary.blobs, 1);
     assert_eq!(summary.users, 1);
     let again = export_site(s, &first, &mut |_, _| {});
-    assert!(matches!(again, Err(Error::Conflict(_))), "never overwrites an export");
+    assert!(
+        matches!(again, Err(Error::Conflict(_))),
+        "never overwrites an export"
+    );
 
     let other = tempfile::tempdir().unwrap();
     let copy = open_site(other.path(), SITE_TOML, &registry(&[])).unwrap();
@@ -42,14 +60,27 @@ fn an_import_of_an_export_gives_back_the_same_site() {
         assert_eq!(s.history(&x.path).unwrap(), copy.history(&y.path).unwrap());
     }
     assert_eq!(s.users().unwrap(), copy.users().unwrap());
-    assert!(copy.user("admin").unwrap().unwrap().check_password("secret"));
-    assert_eq!(copy.installed_version("testing").unwrap().as_deref(), Some("1.0.0"));
+    assert!(copy
+        .user("admin")
+        .unwrap()
+        .unwrap()
+        .check_password("secret"));
     assert_eq!(
-        copy.write("admin", |w| w.module_get("testing", "added")).unwrap(),
-        s.write("admin", |w| w.module_get("testing", "added")).unwrap()
+        copy.installed_version("testing").unwrap().as_deref(),
+        Some("1.0.0")
+    );
+    assert_eq!(
+        copy.write("admin", |w| w.module_get("testing", "added"))
+            .unwrap(),
+        s.write("admin", |w| w.module_get("testing", "added"))
+            .unwrap()
     );
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut copy.store().open_blob(&blob.sha256).unwrap(), &mut bytes).unwrap();
+    std::io::Read::read_to_end(
+        &mut copy.store().open_blob(&blob.sha256).unwrap(),
+        &mut bytes,
+    )
+    .unwrap();
     assert_eq!(bytes, b"\x89PNG fake image bytes");
 
     let second = t.dir.path().join("export-2");
@@ -67,11 +98,16 @@ fn an_import_of_an_export_gives_back_the_same_site() {
 fn a_broken_export_changes_nothing() {
     let t = town();
     let s = &t.site;
-    s.add("admin", "/", "Page", data(json!({"title": "Keep me"}))).unwrap();
+    s.add("admin", "/", "Page", data(json!({"title": "Keep me"})))
+        .unwrap();
     let out = t.dir.path().join("export");
     export_site(s, &out, &mut |_, _| {}).unwrap();
     let items = std::fs::read_to_string(out.join("items.jsonl")).unwrap();
-    std::fs::write(out.join("items.jsonl"), items.replace("\"Page\"", "\"Unknown Type\"")).unwrap();
+    std::fs::write(
+        out.join("items.jsonl"),
+        items.replace("\"Page\"", "\"Unknown Type\""),
+    )
+    .unwrap();
     let err = import_site(s, &out, &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("Unknown Type"), "{err}");
     std::fs::write(out.join("items.jsonl"), "{not json").unwrap();

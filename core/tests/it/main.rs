@@ -3,17 +3,17 @@
 
 /// A test town: the core plus a test module with every field kind.
 mod common;
-/// Content types as data: parsing errors and validation.
-mod schema;
-/// Items in a tree: add, update, move, rename, copy, delete, reorder.
-mod tree;
-/// Storage: transactions and the killed-writer test.
-mod store;
-/// Modules: registry checks, resolution, install, upgrades.
-mod modules;
-/// Hooks: order, vetoes, writes inside the transaction.
-mod hooks;
 /// Export and import round trip.
 mod export;
+/// Hooks: order, vetoes, writes inside the transaction.
+mod hooks;
 /// HTTP: HTML and JSON views, errors, path tricks, downloads, themes.
 mod http;
+/// Modules: registry checks, resolution, install, upgrades.
+mod modules;
+/// Content types as data: parsing errors and validation.
+mod schema;
+/// Storage: transactions and the killed-writer test.
+mod store;
+/// Items in a tree: add, update, move, rename, copy, delete, reorder.
+mod tree;

@@ -26,10 +26,19 @@ beffroi::register_module!(NeedsGhost);
 #[test]
 fn a_dependency_that_is_not_linked_stops_the_start() {
     let registry = Registry::global().unwrap();
-    assert!(registry.names().contains(&"needs-ghost"), "registered by the macro");
-    assert!(registry.names().contains(&"beffroi"), "the core registers itself");
+    assert!(
+        registry.names().contains(&"needs-ghost"),
+        "registered by the macro"
+    );
+    assert!(
+        registry.names().contains(&"beffroi"),
+        "the core registers itself"
+    );
     let err = registry.check().unwrap_err().to_string();
-    assert!(err.contains("`needs-ghost` 0.3.0 requires module `ghost` ^1.2"), "{err}");
+    assert!(
+        err.contains("`needs-ghost` 0.3.0 requires module `ghost` ^1.2"),
+        "{err}"
+    );
     assert!(err.contains("not linked"), "{err}");
 }
 
@@ -60,16 +69,36 @@ fn leak(m: Versioned) -> &'static dyn Module {
 fn version_ranges_and_cycles_are_named() {
     let old_dep = Registry::from_modules([
         &CoreModule as &'static dyn Module,
-        leak(Versioned { name: "agenda", version: "1.0.0", core: "^0.1", requires: &[("website", ">=2.0")] }),
-        leak(Versioned { name: "website", version: "1.4.0", core: "^0.1", requires: &[] }),
+        leak(Versioned {
+            name: "agenda",
+            version: "1.0.0",
+            core: "^0.1",
+            requires: &[("website", ">=2.0")],
+        }),
+        leak(Versioned {
+            name: "website",
+            version: "1.4.0",
+            core: "^0.1",
+            requires: &[],
+        }),
     ])
     .unwrap();
     let err = old_dep.check().unwrap_err().to_string();
-    assert!(err.contains("`agenda` 1.0.0 requires `website` >=2.0, but this binary has `website` 1.4.0"), "{err}");
+    assert!(
+        err.contains(
+            "`agenda` 1.0.0 requires `website` >=2.0, but this binary has `website` 1.4.0"
+        ),
+        "{err}"
+    );
 
     let wrong_core = Registry::from_modules([
         &CoreModule as &'static dyn Module,
-        leak(Versioned { name: "future", version: "1.0.0", core: "^9", requires: &[] }),
+        leak(Versioned {
+            name: "future",
+            version: "1.0.0",
+            core: "^9",
+            requires: &[],
+        }),
     ])
     .unwrap();
     let err = wrong_core.check().unwrap_err().to_string();
@@ -77,26 +106,59 @@ fn version_ranges_and_cycles_are_named() {
 
     let cycle = Registry::from_modules([
         &CoreModule as &'static dyn Module,
-        leak(Versioned { name: "a", version: "1.0.0", core: "*", requires: &[("b", "*")] }),
-        leak(Versioned { name: "b", version: "1.0.0", core: "*", requires: &[("a", "*")] }),
+        leak(Versioned {
+            name: "a",
+            version: "1.0.0",
+            core: "*",
+            requires: &[("b", "*")],
+        }),
+        leak(Versioned {
+            name: "b",
+            version: "1.0.0",
+            core: "*",
+            requires: &[("a", "*")],
+        }),
     ])
     .unwrap();
     let err = cycle.check().unwrap_err().to_string();
     assert!(err.contains("cycle: a → b → a"), "{err}");
 
     let dup = Registry::from_modules([
-        leak(Versioned { name: "a", version: "1.0.0", core: "*", requires: &[] }),
-        leak(Versioned { name: "a", version: "2.0.0", core: "*", requires: &[] }),
+        leak(Versioned {
+            name: "a",
+            version: "1.0.0",
+            core: "*",
+            requires: &[],
+        }),
+        leak(Versioned {
+            name: "a",
+            version: "2.0.0",
+            core: "*",
+            requires: &[],
+        }),
     ]);
-    assert!(dup.unwrap_err().to_string().contains("`a` is registered twice (versions 1.0.0 and 2.0.0)"));
+    assert!(dup
+        .unwrap_err()
+        .to_string()
+        .contains("`a` is registered twice (versions 1.0.0 and 2.0.0)"));
 }
 
 #[test]
 fn resolution_orders_dependencies_first_and_rejects_unknown_modules() {
     let reg = Registry::from_modules([
         &CoreModule as &'static dyn Module,
-        leak(Versioned { name: "deliberations", version: "1.0.0", core: "*", requires: &[("website", "*")] }),
-        leak(Versioned { name: "website", version: "1.0.0", core: "*", requires: &[] }),
+        leak(Versioned {
+            name: "deliberations",
+            version: "1.0.0",
+            core: "*",
+            requires: &[("website", "*")],
+        }),
+        leak(Versioned {
+            name: "website",
+            version: "1.0.0",
+            core: "*",
+            requires: &[],
+        }),
     ])
     .unwrap();
     let order: Vec<&str> = reg
@@ -106,10 +168,19 @@ fn resolution_orders_dependencies_first_and_rejects_unknown_modules() {
         .map(|m| m.manifest().name)
         .collect();
     assert_eq!(order, vec!["beffroi", "website", "deliberations"]);
-    let err = reg.resolve(&["mail-register".into()]).err().unwrap().to_string();
+    let err = reg
+        .resolve(&["mail-register".into()])
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("unknown module `mail-register`"), "{err}");
     let dir = tempfile::tempdir().unwrap();
-    let err = open_site(dir.path(), "id = \"x\"\ntitle = \"X\"\n[modules.nope]\n", &reg).unwrap_err();
+    let err = open_site(
+        dir.path(),
+        "id = \"x\"\ntitle = \"X\"\n[modules.nope]\n",
+        &reg,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("unknown module `nope`"), "{err}");
 }
 
@@ -138,7 +209,12 @@ fn too_old(_w: &mut Writer<'_>) -> Result<()> {
 
 impl Module for Upgradable {
     fn manifest(&self) -> Manifest {
-        Manifest { name: "upgradable", version: self.0, core: "*", ..Manifest::EMPTY }
+        Manifest {
+            name: "upgradable",
+            version: self.0,
+            core: "*",
+            ..Manifest::EMPTY
+        }
     }
 
     fn install(&self, w: &mut Writer<'_>) -> Result<()> {
@@ -149,9 +225,21 @@ impl Module for Upgradable {
     fn upgrade_steps(&self) -> Vec<UpgradeStep> {
         // Declared out of order on purpose.
         vec![
-            UpgradeStep { to: "1.2.0", title: "Split opening hours by day", run: to_120 },
-            UpgradeStep { to: "0.9.0", title: "Already applied", run: too_old },
-            UpgradeStep { to: "1.1.0", title: "Add a service code", run: to_110 },
+            UpgradeStep {
+                to: "1.2.0",
+                title: "Split opening hours by day",
+                run: to_120,
+            },
+            UpgradeStep {
+                to: "0.9.0",
+                title: "Already applied",
+                run: too_old,
+            },
+            UpgradeStep {
+                to: "1.1.0",
+                title: "Add a service code",
+                run: to_110,
+            },
         ]
     }
 }
@@ -163,7 +251,10 @@ fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
     let toml = format!("{SITE_TOML}[modules.upgradable]\n");
     let site = open_site(dir.path(), &toml, &registry(&[v1])).unwrap();
     site.create(Some("pw")).unwrap();
-    assert_eq!(site.installed_version("upgradable").unwrap().as_deref(), Some("1.0.0"));
+    assert_eq!(
+        site.installed_version("upgradable").unwrap().as_deref(),
+        Some("1.0.0")
+    );
     assert!(site.outdated_modules().unwrap().is_empty());
     drop(site);
 
@@ -178,15 +269,23 @@ fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
         up.pending,
         vec![
             ("1.1.0".to_string(), "Add a service code".to_string()),
-            ("1.2.0".to_string(), "Split opening hours by day".to_string())
+            (
+                "1.2.0".to_string(),
+                "Split opening hours by day".to_string()
+            )
         ]
     );
     let mut seen = Vec::new();
-    let n = site.upgrade(&mut |m, title| seen.push(format!("{m}: {title}"))).unwrap();
+    let n = site
+        .upgrade(&mut |m, title| seen.push(format!("{m}: {title}")))
+        .unwrap();
     assert_eq!(n, 2);
     assert_eq!(*STEPS_RUN.lock().unwrap(), vec!["1.1.0", "1.2.0"]);
     assert_eq!(seen.len(), 2);
-    assert_eq!(site.installed_version("upgradable").unwrap().as_deref(), Some("1.2.0"));
+    assert_eq!(
+        site.installed_version("upgradable").unwrap().as_deref(),
+        Some("1.2.0")
+    );
     assert!(site.outdated_modules().unwrap().is_empty());
     drop(site);
 

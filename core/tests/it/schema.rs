@@ -21,7 +21,9 @@ fn start_error(toml: &'static str) -> String {
     let module: &'static Bad = Box::leak(Box::new(Bad(vec![("types/broken.toml", toml)].leak())));
     let reg: Registry = registry(&[module]);
     let site_toml = format!("{SITE_TOML}[modules.bad]\n");
-    open_site(dir.path(), &site_toml, &reg).unwrap_err().to_string()
+    open_site(dir.path(), &site_toml, &reg)
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -34,7 +36,11 @@ fn bad_declarations_are_start_up_errors_naming_file_and_field() {
     };
     check(
         "name = \"X\"\n[[field]]\nname = \"size\"\nkind = \"colour\"\n",
-        &["bad/types/broken.toml", "field `size`", "unknown kind `colour`"],
+        &[
+            "bad/types/broken.toml",
+            "field `size`",
+            "unknown kind `colour`",
+        ],
     );
     check(
         "name = \"X\"\n[[field]]\nname = \"a\"\nkind = \"text\"\n[[field]]\nname = \"a\"\nkind = \"integer\"\n",
@@ -48,8 +54,14 @@ fn bad_declarations_are_start_up_errors_naming_file_and_field() {
         "name = \"X\"\n[[field]]\nname = \"k\"\nkind = \"choice\"\nvocabulary = \"nope\"\n",
         &["field `k`", "unknown vocabulary `nope`"],
     );
-    check("name = \"Page\"\n", &["type `Page` is already declared", "testing/types/page.toml"]);
-    check("name = \"X\"\ncolour = 3\n", &["bad/types/broken.toml", "colour"]);
+    check(
+        "name = \"Page\"\n",
+        &["type `Page` is already declared", "testing/types/page.toml"],
+    );
+    check(
+        "name = \"X\"\ncolour = 3\n",
+        &["bad/types/broken.toml", "colour"],
+    );
     check("name = \"X\"\n[[field\n", &["bad/types/broken.toml"]);
 }
 
@@ -80,18 +92,23 @@ fn every_field_error_is_returned_at_once() {
             })),
         )
         .unwrap_err();
-    let beffroi::Error::Invalid(errors) = err else { panic!("expected Invalid, got {err}") };
+    let beffroi::Error::Invalid(errors) = err else {
+        panic!("expected Invalid, got {err}")
+    };
     let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     fields.sort();
     fields.dedup();
     assert_eq!(
         fields,
         vec![
-            "at", "code", "colour", "count", "day", "email", "kind", "open", "phone", "price", "related",
-            "tags", "title", "website", "where"
+            "at", "code", "colour", "count", "day", "email", "kind", "open", "phone", "price",
+            "related", "tags", "title", "website", "where"
         ]
     );
-    assert!(t.site.children("/").unwrap().is_empty(), "nothing was written");
+    assert!(
+        t.site.children("/").unwrap().is_empty(),
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -122,7 +139,10 @@ fn values_are_cleaned_and_defaults_applied() {
     assert_eq!(item.field("price"), Some(&json!(12.5)));
     assert_eq!(item.field("tags"), Some(&json!(["works", "civil"])));
     assert_eq!(item.field("status"), Some(&json!("new")));
-    assert_eq!(item.field("where").and_then(|w| w.get("country")), Some(&json!("BE")));
+    assert_eq!(
+        item.field("where").and_then(|w| w.get("country")),
+        Some(&json!("BE"))
+    );
 }
 
 #[test]
@@ -130,11 +150,24 @@ fn html_in_plain_text_is_refused() {
     let t = town();
     let err = t
         .site
-        .add("admin", "/", "Page", data(json!({"title": "<script>alert(1)</script>"})))
+        .add(
+            "admin",
+            "/",
+            "Page",
+            data(json!({"title": "<script>alert(1)</script>"})),
+        )
         .unwrap_err();
-    assert!(matches!(&err, beffroi::Error::Invalid(e) if e[0].code == "html_not_allowed"), "{err}");
+    assert!(
+        matches!(&err, beffroi::Error::Invalid(e) if e[0].code == "html_not_allowed"),
+        "{err}"
+    );
     // A lone `<` in prose is not markup.
     t.site
-        .add("admin", "/", "Page", data(json!({"title": "Moins de 3 < 5 ans"})))
+        .add(
+            "admin",
+            "/",
+            "Page",
+            data(json!({"title": "Moins de 3 < 5 ans"})),
+        )
         .unwrap();
 }

@@ -14,7 +14,12 @@ fn child_write_loop(dir: &str) -> ! {
     let mut n = 0u64;
     loop {
         let item = site
-            .add("admin", "/", "Page", data(json!({"title": format!("Write {n}"), "count": n % 10})))
+            .add(
+                "admin",
+                "/",
+                "Page",
+                data(json!({"title": format!("Write {n}"), "count": n % 10})),
+            )
             .unwrap();
         println!("ack {}", item.uid);
         n += 1;
@@ -28,7 +33,12 @@ fn a_killed_writer_loses_no_acknowledged_write() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "store::a_killed_writer_loses_no_acknowledged_write", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "store::a_killed_writer_loses_no_acknowledged_write",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -54,7 +64,11 @@ fn a_killed_writer_loses_no_acknowledged_write() {
         let item = site.get_by_uid(uid).unwrap();
         assert!(item.is_some(), "acknowledged write {uid} was lost");
         let item = item.unwrap();
-        assert_eq!(site.get(&item.path).unwrap().map(|i| i.uid), Some(uid.clone()), "path index of {uid}");
+        assert_eq!(
+            site.get(&item.path).unwrap().map(|i| i.uid),
+            Some(uid.clone()),
+            "path index of {uid}"
+        );
     }
     let children = site.children("/").unwrap();
     assert!(children.len() >= acked.len());
@@ -75,7 +89,10 @@ fn a_failed_write_changes_nothing() {
         })
         .unwrap_err();
     assert!(matches!(err, Error::Invalid(_)));
-    assert!(s.get("/first").unwrap().is_none(), "the first add was rolled back");
+    assert!(
+        s.get("/first").unwrap().is_none(),
+        "the first add was rolled back"
+    );
     assert!(s.children("/").unwrap().is_empty());
 }
 

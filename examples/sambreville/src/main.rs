@@ -12,8 +12,13 @@ mod tests {
     fn registered_modules_are_exactly_the_expected_set() {
         let registry = beffroi::Registry::global().expect("registry");
         assert_eq!(registry.names(), vec!["beffroi", "contenttypes"]);
-        registry.check_linked(&super::linked_modules()).expect("every dependency is linked");
-        let linked: Vec<&str> = super::linked_modules().iter().map(|m| m.manifest().name).collect();
+        registry
+            .check_linked(&super::linked_modules())
+            .expect("every dependency is linked");
+        let linked: Vec<&str> = super::linked_modules()
+            .iter()
+            .map(|m| m.manifest().name)
+            .collect();
         assert_eq!(linked, vec!["contenttypes"]);
     }
 }

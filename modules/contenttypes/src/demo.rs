@@ -83,7 +83,10 @@ pub(crate) fn add(w: &mut Writer<'_>) -> Result<()> {
             "title": "Actualités",
             "description": "Les nouvelles de la Ville de Sambreville.",
         })),
-        AddOptions { id: Some("actualites".into()), ..AddOptions::default() },
+        AddOptions {
+            id: Some("actualites".into()),
+            ..AddOptions::default()
+        },
     )?;
     let items = [
         (
@@ -120,7 +123,10 @@ pub(crate) fn add(w: &mut Writer<'_>) -> Result<()> {
             "title": "Agenda",
             "description": "Les événements à Sambreville.",
         })),
-        AddOptions { id: Some("agenda".into()), ..AddOptions::default() },
+        AddOptions {
+            id: Some("agenda".into()),
+            ..AddOptions::default()
+        },
     )?;
     w.add(
         &agenda.path,

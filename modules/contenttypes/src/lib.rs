@@ -22,20 +22,44 @@ impl Module for ContentTypes {
             core: "^0.1",
             types: &[
                 ("types/folder.toml", include_str!("../types/folder.toml")),
-                ("types/document.toml", include_str!("../types/document.toml")),
-                ("types/news_item.toml", include_str!("../types/news_item.toml")),
+                (
+                    "types/document.toml",
+                    include_str!("../types/document.toml"),
+                ),
+                (
+                    "types/news_item.toml",
+                    include_str!("../types/news_item.toml"),
+                ),
                 ("types/event.toml", include_str!("../types/event.toml")),
                 ("types/file.toml", include_str!("../types/file.toml")),
                 ("types/image.toml", include_str!("../types/image.toml")),
                 ("types/link.toml", include_str!("../types/link.toml")),
             ],
             templates: &[
-                ("contenttypes/document_view.html", include_str!("../templates/document_view.html")),
-                ("contenttypes/news_item_view.html", include_str!("../templates/news_item_view.html")),
-                ("contenttypes/event_view.html", include_str!("../templates/event_view.html")),
-                ("contenttypes/file_view.html", include_str!("../templates/file_view.html")),
-                ("contenttypes/image_view.html", include_str!("../templates/image_view.html")),
-                ("contenttypes/link_view.html", include_str!("../templates/link_view.html")),
+                (
+                    "contenttypes/document_view.html",
+                    include_str!("../templates/document_view.html"),
+                ),
+                (
+                    "contenttypes/news_item_view.html",
+                    include_str!("../templates/news_item_view.html"),
+                ),
+                (
+                    "contenttypes/event_view.html",
+                    include_str!("../templates/event_view.html"),
+                ),
+                (
+                    "contenttypes/file_view.html",
+                    include_str!("../templates/file_view.html"),
+                ),
+                (
+                    "contenttypes/image_view.html",
+                    include_str!("../templates/image_view.html"),
+                ),
+                (
+                    "contenttypes/link_view.html",
+                    include_str!("../templates/link_view.html"),
+                ),
             ],
             translations: &[
                 ("en", include_str!("../locales/en.ftl")),

@@ -13,8 +13,11 @@ use tower::ServiceExt;
 const LANGS: [&str; 5] = ["fr", "nl", "de", "en", "es"];
 
 fn demo_site(dir: &std::path::Path) -> Arc<Site> {
-    let registry = Registry::from_modules([&CoreModule as &'static dyn beffroi::Module, beffroi_contenttypes::module()])
-        .expect("registry");
+    let registry = Registry::from_modules([
+        &CoreModule as &'static dyn beffroi::Module,
+        beffroi_contenttypes::module(),
+    ])
+    .expect("registry");
     let config = SiteConfig::parse(
         "test.toml",
         "id = \"demo\"\ntitle = \"Ville de Demo\"\nlanguages = [\"fr\", \"nl\", \"de\", \"en\", \"es\"]\ndemo_content = true\n[modules.contenttypes]\n",
@@ -50,7 +53,9 @@ async fn every_demo_page_renders_in_every_language() {
     let site = demo_site(dir.path());
     let items = site.walk().expect("walk");
     assert!(items.len() > 10);
-    let app = beffroi::web::app(Arc::new(beffroi::web::Sites::new(vec![Arc::clone(&site)]).expect("sites")));
+    let app = beffroi::web::app(Arc::new(
+        beffroi::web::Sites::new(vec![Arc::clone(&site)]).expect("sites"),
+    ));
     for lang in LANGS {
         for item in &items {
             let res = app
@@ -64,9 +69,15 @@ async fn every_demo_page_renders_in_every_language() {
                 .await
                 .expect("response");
             assert_eq!(res.status(), StatusCode::OK, "{} in {lang}", item.path);
-            let body = axum::body::to_bytes(res.into_body(), 1 << 22).await.expect("body");
+            let body = axum::body::to_bytes(res.into_body(), 1 << 22)
+                .await
+                .expect("body");
             let html = String::from_utf8_lossy(&body);
-            assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{}", item.path);
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{}",
+                item.path
+            );
             assert!(html.contains("<h1>"), "{} has no heading", item.path);
         }
     }
@@ -89,9 +100,18 @@ fn every_message_is_translated_in_every_language() {
     }
     for ty in site.schema().types() {
         for lang in LANGS {
-            assert!(ty.title.0.contains_key(lang), "type {} has no {lang} title", ty.name);
+            assert!(
+                ty.title.0.contains_key(lang),
+                "type {} has no {lang} title",
+                ty.name
+            );
             for f in &ty.fields {
-                assert!(f.title.0.contains_key(lang), "{}.{} has no {lang} label", ty.name, f.name);
+                assert!(
+                    f.title.0.contains_key(lang),
+                    "{}.{} has no {lang} label",
+                    ty.name,
+                    f.name
+                );
             }
         }
     }
