@@ -39,6 +39,7 @@ fn dump_dom(browser: &PathBuf, url: &str, lang: &str) -> String {
             "--disable-component-update",
             "--disable-sync",
             &format!("--lang={lang}"),
+            &format!("--accept-lang={lang}"),
             &format!("--user-data-dir={}", profile.path().display()),
             "--dump-dom",
             url,
