@@ -2,7 +2,7 @@
 //! name. Every item answers at its path: HTML through its view template,
 //! or JSON in plone.restapi's shape with `Accept: application/json` or under
 //! `/++api++/`. Named services (`@search`, `@workflow`…) slot in at
-//! [`route_service`] as later releases add them.
+//! `route_service` as later releases add them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
