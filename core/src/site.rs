@@ -85,6 +85,9 @@ impl Keys<'_> {
     pub(crate) fn child(&self, uid: &str, pos: u64) -> Vec<u8> {
         format!("s/{}/c/{uid}/{pos:016x}", self.0).into_bytes()
     }
+    fn next_child(&self, uid: &str) -> Vec<u8> {
+        format!("s/{}/n/{uid}", self.0).into_bytes()
+    }
     pub(crate) fn history(&self, uid: &str) -> Vec<u8> {
         format!("s/{}/h/{uid}/", self.0).into_bytes()
     }
@@ -732,18 +735,29 @@ impl<'a> Writer<'a> {
         Ok(id)
     }
 
-    fn next_position(&self, parent_uid: &str) -> Result<u64> {
-        let last = self
-            .tx
-            .last_with_prefix(&self.site.keys().children(parent_uid))?;
-        Ok(match last {
-            Some((k, _)) => {
-                let k = String::from_utf8_lossy(&k);
-                let hexpos = k.rsplit('/').next().unwrap_or("0");
-                u64::from_str_radix(hexpos, 16).unwrap_or(0) + 1
+    /// The next free position among a container's children. A counter per
+    /// container keeps this O(1); without one (an imported site), the last
+    /// child's key says it.
+    fn next_position(&mut self, parent_uid: &str) -> Result<u64> {
+        let counter = self.site.keys().next_child(parent_uid);
+        let next = match self.tx.get(&counter)? {
+            Some(b) if b.len() == 8 => {
+                u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
             }
-            None => 0,
-        })
+            _ => match self
+                .tx
+                .last_with_prefix(&self.site.keys().children(parent_uid))?
+            {
+                Some((k, _)) => {
+                    let k = String::from_utf8_lossy(&k);
+                    let hexpos = k.rsplit('/').next().unwrap_or("0");
+                    u64::from_str_radix(hexpos, 16).unwrap_or(0) + 1
+                }
+                None => 0,
+            },
+        };
+        self.tx.put(&counter, (next + 1).to_be_bytes().to_vec());
+        Ok(next)
     }
 
     fn record(&mut self, item: &Item, action: &str, changed: Vec<String>, note: Option<String>) {
@@ -1107,6 +1121,7 @@ impl<'a> Writer<'a> {
         for it in &order {
             self.tx.delete(&keys.item(&it.uid));
             self.tx.delete(&keys.path(&it.path));
+            self.tx.delete(&keys.next_child(&it.uid));
             if let Some(p) = &it.parent {
                 self.tx.delete(&keys.child(p, it.position));
             }
@@ -1139,6 +1154,11 @@ impl<'a> Writer<'a> {
         let index = index.min(items.len());
         items.insert(index, moving);
         let keys = self.site.keys();
+        let count = items.len() as u64;
+        self.tx.put(
+            &keys.next_child(&container.uid),
+            count.to_be_bytes().to_vec(),
+        );
         for (pos, mut it) in items.into_iter().enumerate() {
             it.position = pos as u64;
             self.tx.put(
