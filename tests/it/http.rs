@@ -86,23 +86,19 @@ fn the_demo_town_answers_people_and_programs() {
 #[test]
 fn content_survives_a_restart() {
     let data = tempfile::tempdir().unwrap();
-    let uid = {
-        let server = serve(data.path());
-        let v: Value = client()
-            .get(format!("{}/++api++/actualites", server.url))
+    let news = |url: &str| -> Value {
+        client()
+            .get(format!("{url}/++api++/actualites"))
             .send()
             .unwrap()
             .json()
-            .unwrap();
-        v["UID"].as_str().unwrap().to_owned()
+            .unwrap()
     };
-    let server = serve(data.path());
-    let v: Value = client()
-        .get(format!("{}/++api++/actualites", server.url))
-        .send()
+    let uid = news(&serve(data.path()).url)["UID"]
+        .as_str()
         .unwrap()
-        .json()
-        .unwrap();
+        .to_owned();
+    let v = news(&serve(data.path()).url);
     assert_eq!(
         v["UID"], uid,
         "the second start reuses the site, it does not recreate it"

@@ -61,7 +61,7 @@ impl Module for Versioned {
     }
 }
 
-fn leak(m: Versioned) -> &'static dyn Module {
+fn leak(m: impl Module) -> &'static dyn Module {
     Box::leak(Box::new(m))
 }
 
@@ -247,7 +247,7 @@ impl Module for Upgradable {
 #[test]
 fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
     let dir = tempfile::tempdir().unwrap();
-    let v1: &'static dyn Module = leak_up(Upgradable("1.0.0"));
+    let v1: &'static dyn Module = leak(Upgradable("1.0.0"));
     let toml = format!("{SITE_TOML}[modules.upgradable]\n");
     let site = open_site(dir.path(), &toml, &registry(&[v1])).unwrap();
     site.create(Some("pw")).unwrap();
@@ -258,7 +258,7 @@ fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
     assert!(site.outdated_modules().unwrap().is_empty());
     drop(site);
 
-    let v2: &'static dyn Module = leak_up(Upgradable("1.2.0"));
+    let v2: &'static dyn Module = leak(Upgradable("1.2.0"));
     let reg = registry(&[v2]);
     let site = open_site(dir.path(), &toml, &reg).unwrap();
     let status = site.module_status(&reg).unwrap();
@@ -295,8 +295,4 @@ fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
     let up = status.iter().find(|s| s.name == "upgradable").unwrap();
     assert!(!up.enabled);
     assert_eq!(up.installed.as_deref(), Some("1.2.0"));
-}
-
-fn leak_up(m: Upgradable) -> &'static dyn Module {
-    Box::leak(Box::new(m))
 }
