@@ -161,42 +161,40 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+/// Checks configuration, modules, types, templates and translations.
+fn check(cli: &Cli, launch: &Launch) -> anyhow::Result<()> {
+    let registry = Registry::global()?;
+    registry.check_linked(&launch.linked)?;
+    let configs = configs(cli, launch)?;
+    for c in &configs {
+        let modules = registry.resolve(&c.enabled())?;
+        // Opening a site on a throw-away store checks types, vocabularies,
+        // templates and translations without touching the data folder.
+        let tmp = std::env::temp_dir().join(format!("beffroi-check-{}", std::process::id()));
+        let store: Arc<dyn Store> = Arc::new(SledStore::open(&tmp)?);
+        // The site (and the store it holds) is dropped before its folder goes.
+        let opened = Site::open(c.clone(), store, &registry).map(drop);
+        let _ = std::fs::remove_dir_all(&tmp);
+        opened?;
+        println!(
+            "site {}: ok ({} modules: {})",
+            c.id,
+            modules.len(),
+            modules
+                .iter()
+                .map(|m| m.manifest().name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    println!("registered modules: {}", registry.names().join(", "));
+    Ok(())
+}
+
 fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
-    let command = cli.command.as_ref().map_or("serve", |c| match c {
-        Command::Serve { .. } => "serve",
-        Command::Sites => "sites",
-        Command::Modules => "modules",
-        Command::Upgrade { .. } => "upgrade",
-        Command::Export { .. } => "export",
-        Command::Import { .. } => "import",
-        Command::Check => "check",
-    });
-    if command == "check" {
-        let registry = Registry::global()?;
-        registry.check_linked(&launch.linked)?;
-        let configs = configs(&cli, launch)?;
-        for c in &configs {
-            let modules = registry.resolve(&c.enabled())?;
-            // Opening a site on a throw-away store checks types, vocabularies,
-            // templates and translations without touching the data folder.
-            let tmp = std::env::temp_dir().join(format!("beffroi-check-{}", std::process::id()));
-            let store: Arc<dyn Store> = Arc::new(SledStore::open(&tmp)?);
-            let opened = Site::open(c.clone(), store, &registry);
-            let _ = std::fs::remove_dir_all(&tmp);
-            opened?;
-            println!(
-                "site {}: ok ({} modules: {})",
-                c.id,
-                modules.len(),
-                modules
-                    .iter()
-                    .map(|m| m.manifest().name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        println!("registered modules: {}", registry.names().join(", "));
-        return Ok(());
+    // `check` must not open the data folder: it runs beside a live server.
+    if matches!(cli.command, Some(Command::Check)) {
+        return check(&cli, launch);
     }
     let (registry, sites) = open_sites(&cli, launch)?;
     match cli.command {
@@ -317,7 +315,7 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some(Command::Check) => Ok(()),
+        Some(Command::Check) => check(&cli, launch),
     }
 }
 

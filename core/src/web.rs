@@ -150,7 +150,7 @@ async fn handle(
         Some(rest) if rest.is_empty() || rest.starts_with('/') => (true, rest),
         _ => (false, raw_path),
     };
-    let mut req = Req {
+    let req = Req {
         site: &site,
         base,
         lang,
@@ -176,14 +176,7 @@ async fn handle(
     }
     let path = match decode_path(rest) {
         Ok(p) => p,
-        Err(()) => {
-            req.mode = if api || wants_json {
-                Mode::Json
-            } else {
-                Mode::Html
-            };
-            return error_response(&req, StatusCode::BAD_REQUEST, "bad-request", raw_path);
-        }
+        Err(()) => return error_response(&req, StatusCode::BAD_REQUEST, "bad-request", raw_path),
     };
     if path.split('/').any(|s| s == "++api++") {
         return error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path);
