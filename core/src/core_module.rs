@@ -29,13 +29,7 @@ impl Module for CoreModule {
                 ),
                 ("error.html", include_str!("../templates/error.html")),
             ],
-            translations: &[
-                ("en", include_str!("../locales/en.ftl")),
-                ("fr", include_str!("../locales/fr.ftl")),
-                ("nl", include_str!("../locales/nl.ftl")),
-                ("de", include_str!("../locales/de.ftl")),
-                ("es", include_str!("../locales/es.ftl")),
-            ],
+            translations: crate::translations!("../locales"),
             ..Manifest::EMPTY
         }
     }

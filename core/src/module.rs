@@ -170,14 +170,13 @@ impl Registry {
         let mut problems = Vec::new();
         for m in self.modules.values() {
             let man = m.manifest();
-            let Ok(version) = Version::parse(man.version) else {
+            if Version::parse(man.version).is_err() {
                 problems.push(format!(
                     "module `{}` has an invalid version `{}`",
                     man.name, man.version
                 ));
                 continue;
-            };
-            let _ = version;
+            }
             match VersionReq::parse(man.core) {
                 Ok(req) if !req.matches(&core) => problems.push(format!(
                     "module `{}` {} needs beffroi {}, but this binary has beffroi {CORE_VERSION}",
@@ -319,6 +318,27 @@ macro_rules! register_module {
         $crate::__private::inventory::submit! {
             $crate::module::Registration(&$module)
         }
+    };
+}
+
+/// Embeds a module's Fluent catalogs for the five languages Beffroi ships
+/// (`de`, `en`, `es`, `fr`, `nl`), read from `<dir>/<lang>.ftl` relative to
+/// the calling file. A missing language is a compile error, so a module
+/// cannot ship without one.
+///
+/// ```text
+/// translations: beffroi::translations!("../locales"),
+/// ```
+#[macro_export]
+macro_rules! translations {
+    ($dir:literal) => {
+        &[
+            ("de", include_str!(concat!($dir, "/de.ftl"))),
+            ("en", include_str!(concat!($dir, "/en.ftl"))),
+            ("es", include_str!(concat!($dir, "/es.ftl"))),
+            ("fr", include_str!(concat!($dir, "/fr.ftl"))),
+            ("nl", include_str!(concat!($dir, "/nl.ftl"))),
+        ]
     };
 }
 

@@ -61,13 +61,7 @@ impl Module for ContentTypes {
                     include_str!("../templates/link_view.html"),
                 ),
             ],
-            translations: &[
-                ("en", include_str!("../locales/en.ftl")),
-                ("fr", include_str!("../locales/fr.ftl")),
-                ("nl", include_str!("../locales/nl.ftl")),
-                ("de", include_str!("../locales/de.ftl")),
-                ("es", include_str!("../locales/es.ftl")),
-            ],
+            translations: beffroi::translations!("../locales"),
             ..Manifest::EMPTY
         }
     }
