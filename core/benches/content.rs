@@ -57,7 +57,7 @@ fn site(dir: &std::path::Path) -> Site {
 fn populate(site: &Site) {
     // Folders of 1,000 pages, each folder one transaction: 100,000 items.
     for f in 0..FOLDERS {
-        site.write("bench", |w| {
+        site.write(&beffroi::Principal::system("bench"), |w| {
             let folder = w.add("/", "Folder", data(json!({"title": format!("Folder {f}")})))?;
             for i in 0..PER_FOLDER {
                 w.add(
@@ -92,7 +92,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("add one item, flushed (100k items)", |b| {
         b.iter(|| {
             site.add(
-                "bench",
+                &beffroi::Principal::system("bench"),
                 "/folder-3",
                 "Page",
                 data(json!({"title": "Nouvelle page", "count": 2})),
@@ -105,7 +105,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             site.update(
-                "bench",
+                &beffroi::Principal::system("bench"),
                 "/folder-5/page-10",
                 data(json!({"count": i % 1000})),
                 None,

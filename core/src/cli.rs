@@ -73,8 +73,200 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
-    /// Check the configuration, content types and modules without starting.
+    /// Check the configuration, content types, workflows and modules without starting.
     Check,
+    /// Accounts: add, list, set a password, disable, enable.
+    Users {
+        #[command(subcommand)]
+        action: UsersCmd,
+        /// The site's id (needed when several are configured).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Groups: add, list, change members.
+    Groups {
+        #[command(subcommand)]
+        action: GroupsCmd,
+        /// The site's id (needed when several are configured).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// The town's services (each service × function is a group).
+    Services {
+        #[command(subcommand)]
+        action: ServicesCmd,
+        /// The site's id (needed when several are configured).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Workflows: list them, or draw each as an SVG diagram.
+    Workflows {
+        #[command(subcommand)]
+        action: WorkflowsCmd,
+        /// The site's id (needed when several are configured).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Print the audit log (newest first).
+    Audit {
+        /// `text`, `csv` or `json` (one entry per line).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// How many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// The site's id (needed when several are configured).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// The outgoing mail queue: list it, or send what waits.
+    Mail {
+        #[command(subcommand)]
+        action: MailCmd,
+        /// The site's id (needed when several are configured).
+        #[arg(long)]
+        site: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCmd {
+    /// Add an account. The password is read from standard input with
+    /// `--password-stdin`, else generated and printed once.
+    Add {
+        /// The login.
+        login: String,
+        /// The full name.
+        #[arg(long)]
+        fullname: String,
+        /// The e-mail address (needed for password resets).
+        #[arg(long)]
+        email: Option<String>,
+        /// A site-wide role; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Set a password (from standard input with `--password-stdin`, else generated).
+    Passwd {
+        /// The login.
+        login: String,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: it can no longer log in, its sessions stop.
+    Disable {
+        /// The login.
+        login: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        /// The login.
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum GroupsCmd {
+    /// Add a group.
+    Add {
+        /// Its id.
+        id: String,
+        /// Its name.
+        #[arg(long)]
+        title: String,
+        /// A site-wide role its members get; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
+    /// List groups with their members.
+    List,
+    /// Show a group's members, adding and removing some first.
+    Members {
+        /// The group's id (a service's function group: `service_function`).
+        id: String,
+        /// Logins to add.
+        #[arg(long)]
+        add: Vec<String>,
+        /// Logins to remove.
+        #[arg(long)]
+        remove: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServicesCmd {
+    /// Add a service.
+    Add {
+        /// Its id (`population`, `travaux`).
+        id: String,
+        /// Its name.
+        #[arg(long)]
+        title: String,
+        /// The service it belongs to.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List services and their function groups.
+    List,
+}
+
+#[derive(Subcommand)]
+enum WorkflowsCmd {
+    /// List workflows, their states and transitions, and the types using them.
+    List,
+    /// Write one SVG diagram per workflow into a folder.
+    Diagram {
+        /// The folder to write into (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// The language of titles.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCmd {
+    /// List the queue.
+    List,
+    /// Send waiting mail through `[mail] smtp_host` now.
+    Send,
+}
+
+fn pick_site<'a>(sites: &'a [Arc<Site>], id: Option<&str>) -> anyhow::Result<&'a Arc<Site>> {
+    match id {
+        Some(id) => find(sites, id),
+        None if sites.len() == 1 => Ok(&sites[0]),
+        None => anyhow::bail!(
+            "several sites are configured; name one with --site ({})",
+            sites.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((crate::users::generate_password(), true))
+    }
+}
+
+fn created(s: &Site) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        s.meta()?.is_some(),
+        "site `{}` has not been created yet: start it once with `serve`",
+        s.id()
+    );
+    Ok(())
 }
 
 /// Runs the command line. Errors are printed as one line and give a
@@ -284,7 +476,8 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
         Some(Command::Export { site, out }) => {
             let s = find(&sites, &site)?;
             let pb = bar(0, &format!("exporting {site}"));
-            let summary = crate::export::export_site(s, &out, &mut |done, total| {
+            let who = crate::security::Principal::system("admin");
+            let summary = crate::export::export_site(s, &who, &out, &mut |done, total| {
                 pb.set_length(total);
                 pb.set_position(done);
             })?;
@@ -316,7 +509,251 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Check) => check(&cli, launch),
+        Some(Command::Users { action, site }) => users(pick_site(&sites, site.as_deref())?, action),
+        Some(Command::Groups { action, site }) => {
+            groups(pick_site(&sites, site.as_deref())?, action)
+        }
+        Some(Command::Services { action, site }) => {
+            services(pick_site(&sites, site.as_deref())?, action)
+        }
+        Some(Command::Workflows { action, site }) => {
+            workflows(pick_site(&sites, site.as_deref())?, action)
+        }
+        Some(Command::Audit {
+            format,
+            limit,
+            site,
+        }) => {
+            let s = pick_site(&sites, site.as_deref())?;
+            created(s)?;
+            let who = crate::security::Principal::system("admin");
+            let (entries, _) = s.audit_log(&who, 0, limit)?;
+            match format.as_str() {
+                "csv" => print!("{}", crate::audit::to_csv(&entries)),
+                "json" => {
+                    for e in &entries {
+                        println!("{}", serde_json::to_string(e)?);
+                    }
+                }
+                "text" => {
+                    for e in &entries {
+                        println!(
+                            "{}  {:<24} {:<12} {} {}{}",
+                            e.time.format("%Y-%m-%d %H:%M:%S"),
+                            e.event,
+                            e.actor,
+                            e.target,
+                            e.detail,
+                            e.address
+                                .as_deref()
+                                .map(|a| format!(" (from {a})"))
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+                other => anyhow::bail!("--format `{other}`: use text, csv or json"),
+            }
+            Ok(())
+        }
+        Some(Command::Mail { action, site }) => {
+            let s = pick_site(&sites, site.as_deref())?;
+            created(s)?;
+            match action {
+                MailCmd::List => {
+                    for m in s.mails()? {
+                        let state = match (&m.sent, &m.error) {
+                            (Some(t), _) => format!("sent {}", t.format("%Y-%m-%d %H:%M")),
+                            (None, Some(e)) => format!("waiting (last error: {e})"),
+                            (None, None) => "waiting".into(),
+                        };
+                        println!(
+                            "{}  to {}  «{}»  {state}",
+                            m.queued.format("%Y-%m-%d %H:%M"),
+                            m.to,
+                            m.subject
+                        );
+                    }
+                }
+                MailCmd::Send => {
+                    anyhow::ensure!(
+                        s.config().mail.smtp_host.is_some(),
+                        "no `[mail] smtp_host` in site.toml: mail stays in the queue"
+                    );
+                    println!("{} sent", s.send_queued_mail()?);
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+fn users(s: &Site, action: UsersCmd) -> anyhow::Result<()> {
+    created(s)?;
+    let admin = crate::security::Principal::system("admin");
+    match action {
+        UsersCmd::Add {
+            login,
+            fullname,
+            email,
+            roles,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            s.write(&admin, |w| {
+                w.add_user(&login, &fullname, email.as_deref(), &password, &roles)
+            })?;
+            if generated {
+                println!("added {login}; password: {password} (shown once)");
+            } else {
+                println!("added {login}");
+            }
+        }
+        UsersCmd::List => {
+            for u in s.users()? {
+                println!(
+                    "{:<20} {:<30} {:<30} {:<10} roles: {}  groups: {}",
+                    u.login,
+                    u.fullname,
+                    u.email.as_deref().unwrap_or("-"),
+                    if u.enabled { "enabled" } else { "disabled" },
+                    if u.roles.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        u.roles.join(", ")
+                    },
+                    s.groups_of(&u.login)?.join(", ")
+                );
+            }
+        }
+        UsersCmd::Passwd {
+            login,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            s.write(&admin, |w| w.set_password(&login, &password))?;
+            if generated {
+                println!("new password for {login}: {password} (shown once)");
+            } else {
+                println!("password of {login} changed");
+            }
+        }
+        UsersCmd::Disable { login } => {
+            s.write(&admin, |w| w.set_user_enabled(&login, false))?;
+            println!("{login} disabled");
+        }
+        UsersCmd::Enable { login } => {
+            s.write(&admin, |w| w.set_user_enabled(&login, true))?;
+            println!("{login} enabled");
+        }
+    }
+    Ok(())
+}
+
+fn groups(s: &Site, action: GroupsCmd) -> anyhow::Result<()> {
+    created(s)?;
+    let admin = crate::security::Principal::system("admin");
+    match action {
+        GroupsCmd::Add { id, title, roles } => {
+            s.write(&admin, |w| w.add_group(&id, &title, &roles))?;
+            println!("added group {id}");
+        }
+        GroupsCmd::List => {
+            for g in s.groups()? {
+                let members: Vec<&str> = g.members.iter().map(String::as_str).collect();
+                let roles: Vec<&str> = g.roles.iter().map(String::as_str).collect();
+                println!(
+                    "{:<30} {:<30} roles: {:<20} members: {}",
+                    g.id,
+                    g.title,
+                    if roles.is_empty() { "-".to_owned() } else { roles.join(", ") },
+                    members.join(", ")
+                );
+            }
+        }
+        GroupsCmd::Members { id, add, remove } => {
+            let g = if add.is_empty() && remove.is_empty() {
+                s.group(&id)?
+                    .ok_or_else(|| anyhow::anyhow!("no group `{id}`"))?
+            } else {
+                s.write(&admin, |w| w.set_group_members(&id, &add, &remove))?
+            };
+            for m in &g.members {
+                println!("{m}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn services(s: &Site, action: ServicesCmd) -> anyhow::Result<()> {
+    created(s)?;
+    let admin = crate::security::Principal::system("admin");
+    match action {
+        ServicesCmd::Add { id, title, parent } => {
+            s.write(&admin, |w| w.add_service(&id, &title, parent.as_deref()))?;
+            let groups: Vec<String> = s
+                .functions()
+                .iter()
+                .map(|f| crate::security::function_group(&id, f))
+                .collect();
+            println!("added service {id}; its groups: {}", groups.join(", "));
+        }
+        ServicesCmd::List => {
+            for sv in s.services()? {
+                let groups: Vec<String> = s
+                    .functions()
+                    .iter()
+                    .map(|f| crate::security::function_group(&sv.id, f))
+                    .collect();
+                println!(
+                    "{:<20} {:<30} in: {:<12} groups: {}",
+                    sv.id,
+                    sv.title,
+                    sv.parent.as_deref().unwrap_or("-"),
+                    groups.join(", ")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn workflows(s: &Site, action: WorkflowsCmd) -> anyhow::Result<()> {
+    match action {
+        WorkflowsCmd::List => {
+            for w in s.workflows() {
+                let types: Vec<&str> = s
+                    .schema()
+                    .types()
+                    .filter(|t| s.workflow_for(&t.name).is_some_and(|x| x.name == w.name))
+                    .map(|t| t.name.as_str())
+                    .collect();
+                println!("{} ({}) — initial: {}", w.name, w.source, w.initial);
+                println!("  types: {}", if types.is_empty() { "-".to_owned() } else { types.join(", ") });
+                for st in &w.states {
+                    println!("  state {}{}", st.id, if st.is_final { " (final)" } else { "" });
+                }
+                for t in &w.transitions {
+                    let who = t
+                        .permission
+                        .clone()
+                        .unwrap_or_else(|| t.roles.join(", "));
+                    println!("  {}: {} → {} [{who}]", t.id, t.from.join("|"), t.to);
+                }
+            }
+        }
+        WorkflowsCmd::Diagram { out, lang } => {
+            std::fs::create_dir_all(&out)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+            for w in s.workflows() {
+                let path = out.join(format!("{}.svg", w.name));
+                std::fs::write(&path, crate::diagram::svg(w, &lang))
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                println!("{}", path.display());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn prepare(sites: &[Arc<Site>]) -> anyhow::Result<()> {
@@ -359,9 +796,28 @@ fn serve(sites: &[Arc<Site>], bind: SocketAddr) -> anyhow::Result<()> {
             tracing::info!(site = s.id(), "serving on http://{addr}/");
         }
         println!("listening on http://{addr}/");
-        axum::serve(listener, crate::web::app(sites))
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let mailer = Arc::clone(&sites);
+        tokio::spawn(async move {
+            // Sends queued mail every 30 seconds where a relay is configured.
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                let s = Arc::clone(&mailer);
+                let _ = tokio::task::spawn_blocking(move || {
+                    for site in s.all() {
+                        if let Err(e) = site.send_queued_mail() {
+                            tracing::warn!(site = site.id(), error = %e, "sending mail failed");
+                        }
+                    }
+                })
+                .await;
+            }
+        });
+        axum::serve(
+            listener,
+            crate::web::app(sites).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         Ok(())
     })
 }

@@ -43,6 +43,108 @@ pub struct SiteConfig {
     /// The largest upload accepted, in mebibytes.
     #[serde(default = "default_max_upload")]
     pub max_upload_mb: u64,
+    /// Which workflow each type follows, and which adaptations are on.
+    #[serde(default)]
+    pub workflows: WorkflowSettings,
+    /// Formats of reference-number counters, overriding the modules'.
+    #[serde(default)]
+    pub counters: BTreeMap<String, CounterSetting>,
+    /// Outgoing mail.
+    #[serde(default)]
+    pub mail: MailSettings,
+    /// Sessions and logins.
+    #[serde(default)]
+    pub security: SecuritySettings,
+}
+
+/// `[workflows]` in `site.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettings {
+    /// Type name → workflow name, replacing the type's own.
+    #[serde(default)]
+    pub chain: BTreeMap<String, String>,
+    /// Workflow name → the adaptations switched on.
+    #[serde(default)]
+    pub adaptations: BTreeMap<String, Vec<String>>,
+}
+
+/// `[counters.NAME]` in `site.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterSetting {
+    /// The format (`E{n:04}`, `Ref. {yyyy}{mm}{dd}/{n}`).
+    pub format: Option<String>,
+    /// Whether it starts again each year.
+    pub yearly: Option<bool>,
+}
+
+/// `[mail]` in `site.toml`. Without `smtp_host`, mail waits in the queue
+/// (readable with `beffroi mail`) and is not sent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The sender address.
+    #[serde(default = "default_mail_from")]
+    pub from: String,
+    /// The SMTP relay to send through.
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    /// Its port.
+    #[serde(default = "default_smtp_port")]
+    pub smtp_port: u16,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            from: default_mail_from(),
+            smtp_host: None,
+            smtp_port: default_smtp_port(),
+        }
+    }
+}
+
+fn default_mail_from() -> String {
+    "noreply@localhost".into()
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+/// `[security]` in `site.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// How long a login lasts without renewal, in hours.
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u64,
+    /// Failed logins allowed per account, and per address, in 15 minutes.
+    #[serde(default = "default_max_failures")]
+    pub max_failed_logins: u32,
+    /// Whether the site is served over HTTPS (cookies get `Secure`). Also
+    /// set per request by `X-Forwarded-Proto: https`.
+    #[serde(default)]
+    pub https: bool,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            session_hours: default_session_hours(),
+            max_failed_logins: default_max_failures(),
+            https: false,
+        }
+    }
+}
+
+fn default_session_hours() -> u64 {
+    12
+}
+
+fn default_max_failures() -> u32 {
+    5
 }
 
 fn default_languages() -> Vec<String> {
@@ -93,6 +195,17 @@ impl SiteConfig {
         c.theme = c
             .theme
             .map(|t| if t.is_relative() { base.join(t) } else { t });
+        for (name, counter) in &c.counters {
+            if let Some(f) = &counter.format {
+                crate::workflow::check_format(f)
+                    .map_err(|e| cfg(format!("counters.{name}: {e}")))?;
+            }
+        }
+        if c.security.session_hours == 0 || c.security.max_failed_logins == 0 {
+            return Err(cfg(
+                "security: session_hours and max_failed_logins must be at least 1".into(),
+            ));
+        }
         if c.max_upload_mb == 0 {
             return Err(cfg("max_upload_mb must be at least 1".into()));
         }

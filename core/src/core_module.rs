@@ -1,7 +1,9 @@
 //! The core's own module: the site root type, the base templates and the
 //! core's messages. Every site has it, first.
 
-use crate::module::{Manifest, Module};
+use crate::error::Result;
+use crate::module::{Manifest, Module, UpgradeStep};
+use crate::site::Writer;
 
 /// The core module's name.
 pub(crate) const NAME: &str = "beffroi";
@@ -28,11 +30,58 @@ impl Module for CoreModule {
                     include_str!("../templates/folder_listing.html"),
                 ),
                 ("error.html", include_str!("../templates/error.html")),
+                ("login.html", include_str!("../templates/login.html")),
+                (
+                    "reset_request.html",
+                    include_str!("../templates/reset_request.html"),
+                ),
+                (
+                    "reset_form.html",
+                    include_str!("../templates/reset_form.html"),
+                ),
+                ("message.html", include_str!("../templates/message.html")),
             ],
             translations: crate::translations!("../locales"),
+            workflows: &[
+                (
+                    "workflows/one_state.toml",
+                    include_str!("../workflows/one_state.toml"),
+                ),
+                (
+                    "workflows/simple_publication.toml",
+                    include_str!("../workflows/simple_publication.toml"),
+                ),
+            ],
             ..Manifest::EMPTY
         }
     }
+
+    fn upgrade_steps(&self) -> Vec<UpgradeStep> {
+        vec![UpgradeStep {
+            to: "0.2.0",
+            title: "Workflows and security: built-in groups, the signing secret, and every item put in its workflow's initial state",
+            run: upgrade_0_2_0,
+        }]
+    }
+}
+
+/// Sites made before workflows existed: items had no state. Each gets its
+/// workflow's initial state and the local roles that state grants.
+fn upgrade_0_2_0(w: &mut Writer<'_>) -> Result<()> {
+    w.install_security_defaults()?;
+    let site = w.site();
+    for item in site.walk()? {
+        if item.review_state.is_some() {
+            continue;
+        }
+        if let Some(wf) = site.workflow_for(&item.type_name) {
+            let mut it = item.clone();
+            it.review_state = Some(wf.initial.clone());
+            it.workflow_roles = site.security.workflow_roles(&it);
+            w.store_item(&it);
+        }
+    }
+    Ok(())
 }
 
 crate::register_module!(CoreModule);

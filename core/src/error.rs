@@ -57,6 +57,18 @@ pub enum Error {
     /// The operation is not allowed here (type not addable in this container…).
     #[error("not allowed: {0}")]
     NotAllowed(String),
+    /// The user lacks the permission (or role) this needs.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A workflow guard closed the transition, with its reason.
+    #[error("transition closed: {}", .0.message)]
+    Closed(crate::workflow::Closed),
+    /// Too many failed logins: try again after this many seconds.
+    #[error("too many failed attempts; try again in {0} s")]
+    Throttled(u64),
+    /// The credentials are wrong, expired or forged.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// A `before` hook refused the write.
     #[error("refused by {module}: {message}")]
     Vetoed {

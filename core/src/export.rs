@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::item::{HistoryEntry, Item};
 use crate::site::{decode, encode, Site, SiteMeta};
+use crate::security::Principal;
 use crate::users::User;
 
 /// The export layout's version.
@@ -59,9 +60,31 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
+/// Records of the security engine kept as they are stored: groups,
+/// memberships, services, counters, the audit log.
+const SECURITY_PREFIXES: &[&str] = &["g/", "gm/", "o/", "k/", "a/"];
+
+#[derive(Serialize, Deserialize)]
+struct RawRecord {
+    key: String,
+    value: Value,
+}
+
 /// Writes the site into `out`, which must not exist or be empty. `progress`
-/// is called with (done, total) items.
-pub fn export_site(site: &Site, out: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<Summary> {
+/// is called with (done, total) items. An export holds everything, private
+/// items and accounts included: only those holding `Manage site` may make one.
+pub fn export_site(
+    site: &Site,
+    who: &Principal,
+    out: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Summary> {
+    let root = site.reader(who).must_get("/")?;
+    if !site.reader(who).can(&root, crate::security::MANAGE_SITE)? {
+        return Err(Error::Forbidden(
+            "exporting the site needs the permission `Manage site`".into(),
+        ));
+    }
     if out.exists() && fs::read_dir(out).map_err(|e| io(out, e))?.next().is_some() {
         return Err(Error::Conflict(format!(
             "{} is not empty; export into a new folder",
@@ -159,6 +182,28 @@ pub fn export_site(site: &Site, out: &Path, progress: &mut dyn FnMut(u64, u64)) 
             .map_err(|e| io(&dpath, e))?;
     }
     w.flush().map_err(|e| io(&dpath, e))?;
+
+    let spath = out.join("security.jsonl");
+    let mut w = BufWriter::new(fs::File::create(&spath).map_err(|e| io(&spath, e))?);
+    let site_prefix = keys.site();
+    for p in SECURITY_PREFIXES {
+        let mut prefix = site_prefix.clone();
+        prefix.extend_from_slice(p.as_bytes());
+        for (k, v) in store.scan_prefix(&prefix)? {
+            let value = if v.is_empty() {
+                Value::Null
+            } else {
+                decode(&k, &v)?
+            };
+            let record = RawRecord {
+                key: String::from_utf8_lossy(&k[site_prefix.len()..]).into_owned(),
+                value,
+            };
+            writeln!(w, "{}", serde_json::to_string(&record).unwrap_or_default())
+                .map_err(|e| io(&spath, e))?;
+        }
+    }
+    w.flush().map_err(|e| io(&spath, e))?;
     Ok(summary)
 }
 
@@ -203,6 +248,20 @@ pub fn import_site(
     let records: Vec<ItemRecord> = read_lines(&from.join("items.jsonl"))?;
     let users: Vec<User> = read_lines(&from.join("users.jsonl"))?;
     let data: Vec<ModuleData> = read_lines(&from.join("module_data.jsonl"))?;
+    let spath = from.join("security.jsonl");
+    let raw: Vec<RawRecord> = if spath.exists() {
+        read_lines(&spath)?
+    } else {
+        Vec::new()
+    };
+    for r in &raw {
+        if !SECURITY_PREFIXES.iter().any(|p| r.key.starts_with(p)) || r.key.contains("..") {
+            return Err(Error::Config {
+                file: spath.display().to_string(),
+                message: format!("unexpected record `{}`", r.key),
+            });
+        }
+    }
     for r in &records {
         if site.schema().get(&r.item.type_name).is_none() {
             return Err(Error::NotAllowed(format!(
@@ -240,9 +299,24 @@ pub fn import_site(
         }
     }
     let total = records.len() as u64;
-    site.write("admin", |w| {
+    site.write(&Principal::system("admin"), |w| {
         let keys = site.keys();
+        // The signing secret stays: sessions of this server remain valid.
+        let secret = w.tx.get(&keys.secret())?;
         w.raw_delete_prefix(&keys.site())?;
+        if let Some(secret) = secret {
+            w.raw_put(&keys.secret(), secret);
+        }
+        for r in &raw {
+            let mut key = keys.site();
+            key.extend_from_slice(r.key.as_bytes());
+            let value = if r.value.is_null() {
+                Vec::new()
+            } else {
+                encode(&r.value)
+            };
+            w.raw_put(&key, value);
+        }
         w.raw_put(&keys.meta(), encode(&manifest.meta));
         for (name, version) in &manifest.modules {
             w.raw_put(&keys.module(name), version.as_bytes().to_vec());

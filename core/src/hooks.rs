@@ -25,6 +25,23 @@ pub enum Event<'a> {
         /// Its old path.
         from: &'a str,
     },
+    /// A workflow transition is fired: `item` is in its new state,
+    /// `previous` in the old one.
+    ItemTransitioned {
+        /// The item in its new state.
+        item: &'a Item,
+        /// The item as it was.
+        previous: &'a Item,
+        /// The transition's id.
+        transition: &'a str,
+        /// The comment given.
+        comment: &'a str,
+    },
+    /// A user logged in.
+    UserLoggedIn {
+        /// Their login.
+        login: &'a str,
+    },
     /// An item is removed (each item of a removed container too, deepest first).
     ItemRemoved(&'a Item),
     /// A module is installed on the site.

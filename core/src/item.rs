@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::security::LocalRoles;
+
 /// One piece of content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -34,6 +36,16 @@ pub struct Item {
     pub language: Option<String>,
     /// Increases with every change; a write naming an older one is refused.
     pub revision: u64,
+    /// Local roles granted here by hand (sharing): principal → roles.
+    #[serde(default, skip_serializing_if = "LocalRoles::is_empty")]
+    pub local_roles: LocalRoles,
+    /// Local roles the workflow state grants here, recomputed at each
+    /// transition and when the fields they come from change.
+    #[serde(default, skip_serializing_if = "LocalRoles::is_empty")]
+    pub workflow_roles: LocalRoles,
+    /// Whether local roles granted on containers stop here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub block_inheritance: bool,
 }
 
 impl Item {
@@ -86,4 +98,21 @@ pub struct HistoryEntry {
     /// A note: where it moved from, what it was copied from.
     #[serde(default)]
     pub note: Option<String>,
+    /// For a workflow transition: which, from where to where, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<WorkflowStep>,
+}
+
+/// A workflow transition in an item's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowStep {
+    /// The transition fired.
+    pub transition: String,
+    /// The state it left.
+    pub from: String,
+    /// The state it reached.
+    pub to: String,
+    /// The comment given.
+    #[serde(default)]
+    pub comment: String,
 }

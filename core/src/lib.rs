@@ -12,6 +12,9 @@
 //! history and hooks' own writes land together or not at all.
 #![forbid(unsafe_code)]
 
+pub mod access;
+pub mod audit;
+pub mod auth;
 mod cli;
 pub mod config;
 mod core_module;
@@ -20,14 +23,19 @@ pub mod export;
 pub mod hooks;
 pub mod i18n;
 pub mod item;
+mod mail;
 pub mod module;
 pub mod render;
 pub mod schema;
+pub mod security;
 pub mod site;
 pub mod store;
 pub mod text;
+mod transition;
 pub mod users;
 pub mod web;
+pub mod workflow;
+pub mod diagram;
 
 pub use cli::{run, Launch};
 pub use config::SiteConfig;
@@ -35,6 +43,7 @@ pub use core_module::CoreModule;
 pub use error::{Error, FieldError, Result};
 pub use item::Item;
 pub use module::{Manifest, Module, Registry, UpgradeStep};
+pub use security::Principal;
 pub use site::{Site, Writer};
 
 /// What a module author needs, in one import.
@@ -43,6 +52,8 @@ pub mod prelude {
     pub use crate::hooks::{Event, Phase, Subscriber, Veto};
     pub use crate::item::Item;
     pub use crate::module::{Manifest, Module, UpgradeStep};
+    pub use crate::security::Principal;
+    pub use crate::workflow::{Closed, CounterDef, Guard, GuardContext};
     pub use crate::site::{AddOptions, Site, Writer};
     pub use serde_json::{json, Map, Value};
 }

@@ -39,6 +39,17 @@ pub struct Manifest {
     pub templates: &'static [(&'static str, &'static str)],
     /// Fluent message catalogs: (language, FTL source).
     pub translations: &'static [(&'static str, &'static str)],
+    /// Workflow declarations: (file name, TOML).
+    pub workflows: &'static [(&'static str, &'static str)],
+    /// Roles the module adds to the core's.
+    pub roles: &'static [&'static str],
+    /// Permissions the module adds, each with the roles that hold it by default.
+    pub permissions: &'static [(&'static str, &'static [&'static str])],
+    /// Functions of the town's services that the module needs (`creators`,
+    /// `reviewers`…): each service × function is a group.
+    pub functions: &'static [&'static str],
+    /// Counters for reference numbers.
+    pub counters: &'static [crate::workflow::CounterDef],
 }
 
 impl Manifest {
@@ -53,6 +64,11 @@ impl Manifest {
         vocabularies: &[],
         templates: &[],
         translations: &[],
+        workflows: &[],
+        roles: &[],
+        permissions: &[],
+        functions: &[],
+        counters: &[],
     };
 }
 
@@ -97,6 +113,11 @@ pub trait Module: Send + Sync + 'static {
 
     /// The module's hook subscribers.
     fn subscribers(&self) -> Vec<Subscriber> {
+        Vec::new()
+    }
+
+    /// The module's workflow guards, named by its workflows' `guard = "…"`.
+    fn guards(&self) -> Vec<crate::workflow::Guard> {
         Vec::new()
     }
 }

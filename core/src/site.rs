@@ -17,6 +17,7 @@ use crate::module::{Module, Registry};
 use crate::render::Renderer;
 use crate::schema::{FieldKind, Schema, TypeDef, WriteMode};
 use crate::store::{BlobRef, Store, StoreError, StoreErrorKind, Transaction};
+use crate::security::Principal;
 use crate::users::User;
 
 /// The type of every site's root.
@@ -54,6 +55,8 @@ pub struct Site {
     modules: Vec<&'static dyn Module>,
     subscribers: Vec<(&'static str, Subscriber)>,
     renderer: Renderer,
+    pub(crate) security: crate::access::SecurityModel,
+    pub(crate) auth: crate::auth::AuthState,
 }
 
 impl std::fmt::Debug for Site {
@@ -111,6 +114,46 @@ impl Keys<'_> {
     }
     pub(crate) fn exts(&self) -> Vec<u8> {
         format!("s/{}/x/", self.0).into_bytes()
+    }
+    pub(crate) fn group(&self, id: &str) -> Vec<u8> {
+        format!("s/{}/g/{id}", self.0).into_bytes()
+    }
+    pub(crate) fn groups(&self) -> Vec<u8> {
+        format!("s/{}/g/", self.0).into_bytes()
+    }
+    /// Membership index: one key per (login, group).
+    pub(crate) fn member(&self, login: &str, group: &str) -> Vec<u8> {
+        format!("s/{}/gm/{login}/{group}", self.0).into_bytes()
+    }
+    pub(crate) fn memberships(&self, login: &str) -> Vec<u8> {
+        format!("s/{}/gm/{login}/", self.0).into_bytes()
+    }
+    pub(crate) fn service(&self, id: &str) -> Vec<u8> {
+        format!("s/{}/o/{id}", self.0).into_bytes()
+    }
+    pub(crate) fn services(&self) -> Vec<u8> {
+        format!("s/{}/o/", self.0).into_bytes()
+    }
+    pub(crate) fn counter(&self, name: &str) -> Vec<u8> {
+        format!("s/{}/k/{name}", self.0).into_bytes()
+    }
+    pub(crate) fn audit(&self, stamp: &str) -> Vec<u8> {
+        format!("s/{}/a/{stamp}", self.0).into_bytes()
+    }
+    pub(crate) fn audits(&self) -> Vec<u8> {
+        format!("s/{}/a/", self.0).into_bytes()
+    }
+    pub(crate) fn session(&self, id: &str) -> Vec<u8> {
+        format!("s/{}/z/{id}", self.0).into_bytes()
+    }
+    pub(crate) fn mail(&self, stamp: &str) -> Vec<u8> {
+        format!("s/{}/q/{stamp}", self.0).into_bytes()
+    }
+    pub(crate) fn mails(&self) -> Vec<u8> {
+        format!("s/{}/q/", self.0).into_bytes()
+    }
+    pub(crate) fn secret(&self) -> Vec<u8> {
+        format!("s/{}/secret", self.0).into_bytes()
     }
 }
 
@@ -180,6 +223,7 @@ impl Site {
         // Stable: ties keep module order (dependencies first).
         subscribers.sort_by_key(|(_, s)| (s.phase, s.order));
         let renderer = Renderer::new(&config, &modules)?;
+        let security = crate::access::SecurityModel::build(&config, &schema, &modules)?;
         Ok(Self {
             config,
             store,
@@ -187,6 +231,8 @@ impl Site {
             modules,
             subscribers,
             renderer,
+            security,
+            auth: crate::auth::AuthState::default(),
         })
     }
 
@@ -245,7 +291,7 @@ impl Site {
             }
         };
         let admin = User::new("admin", "Administrator", &password, &["Manager"]);
-        self.write("admin", |w| {
+        self.write(&Principal::system("admin"), |w| {
             let now = Utc::now();
             let mut fields = Map::new();
             fields.insert("title".into(), Value::String(w.site.config.title.clone()));
@@ -263,11 +309,15 @@ impl Site {
                 review_state: None,
                 language: None,
                 revision: 1,
+                local_roles: Default::default(),
+                workflow_roles: Default::default(),
+                block_inheritance: false,
             };
             let keys = w.site.keys();
             w.tx.put(&keys.item(&root.uid), encode(&root));
             w.tx.put(&keys.path("/"), root.uid.clone().into_bytes());
             w.tx.put(&keys.user("admin"), encode(&admin));
+            w.install_security_defaults()?;
             w.tx.put(
                 &keys.meta(),
                 encode(&SiteMeta {
@@ -296,7 +346,7 @@ impl Site {
         for m in &self.modules {
             let name = m.manifest().name;
             if self.installed_version(name)?.is_none() {
-                self.write("admin", |w| w.install_module(*m))?;
+                self.write(&Principal::system("admin"), |w| w.install_module(*m))?;
                 installed.push(name.to_owned());
             }
         }
@@ -384,14 +434,14 @@ impl Site {
             let man = m.manifest();
             for step in pending_steps(m, &from) {
                 progress(man.name, step.title);
-                self.write("admin", |w| {
+                self.write(&Principal::system("admin"), |w| {
                     (step.run)(w)?;
                     w.tx.put(&w.site.keys().module(man.name), step.to.as_bytes().to_vec());
                     Ok(())
                 })?;
                 count += 1;
             }
-            self.write("admin", |w| {
+            self.write(&Principal::system("admin"), |w| {
                 w.tx.put(
                     &w.site.keys().module(man.name),
                     man.version.as_bytes().to_vec(),
@@ -409,18 +459,66 @@ impl Site {
         Ok(count)
     }
 
-    /// Runs `f` as one write: everything it does is stored together, and
-    /// made durable, or not at all. `actor` is recorded in history.
-    pub fn write<T>(&self, actor: &str, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` as one write by `who`: everything it does is stored
+    /// together, and made durable, or not at all. Every operation checks
+    /// `who`'s permissions; `who` is recorded in history.
+    pub fn write<T>(
+        &self,
+        who: &Principal,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self.store.begin()?;
         let mut w = Writer {
             site: self,
             tx,
-            actor: actor.to_owned(),
+            who: who.clone(),
+            unrestricted: who.is_system(),
             depth: 0,
         };
         let out = f(&mut w)?;
         w.tx.commit()?;
+        Ok(out)
+    }
+
+    /// The site as `who` sees it: the read path of every view, listing,
+    /// feed and API answer.
+    pub fn reader<'a>(&'a self, who: &'a Principal) -> crate::access::Reader<'a> {
+        crate::access::Reader::new(self, who)
+    }
+
+    /// The workflow that items of `type_name` follow on this site.
+    pub fn workflow_for(&self, type_name: &str) -> Option<&crate::workflow::Workflow> {
+        self.security.workflow_for(type_name)
+    }
+
+    /// Every workflow of the site, adaptations applied.
+    pub fn workflows(&self) -> impl Iterator<Item = &crate::workflow::Workflow> {
+        self.security.workflows.values()
+    }
+
+    /// The roles known on this site.
+    pub fn roles(&self) -> &std::collections::BTreeSet<String> {
+        &self.security.roles
+    }
+
+    /// The permissions known on this site (besides `Add <type>`).
+    pub fn permissions(&self) -> &std::collections::BTreeSet<String> {
+        &self.security.permissions
+    }
+
+    /// The service functions modules declare.
+    pub fn functions(&self) -> &std::collections::BTreeSet<String> {
+        &self.security.functions
+    }
+
+    /// The children of `item` in stored order, unrestricted.
+    pub(crate) fn children_of(&self, item: &Item) -> Result<Vec<Item>> {
+        let mut out = Vec::new();
+        for (_, uid) in self.store.scan_prefix(&self.keys().children(&item.uid))? {
+            if let Some(c) = self.get_by_uid(&String::from_utf8_lossy(&uid))? {
+                out.push(c);
+            }
+        }
         Ok(out)
     }
 
@@ -497,21 +595,6 @@ impl Site {
         Ok(out)
     }
 
-    /// The site's accounts.
-    pub fn users(&self) -> Result<Vec<User>> {
-        self.store
-            .scan_prefix(&self.keys().users())?
-            .iter()
-            .map(|(k, v)| decode(k, v))
-            .collect()
-    }
-
-    /// The account called `login`.
-    pub fn user(&self, login: &str) -> Result<Option<User>> {
-        let key = self.keys().user(login);
-        self.store.get(&key)?.map(|b| decode(&key, &b)).transpose()
-    }
-
     /// Streams a file into the store, refusing it past the site's upload limit.
     pub fn put_blob(
         &self,
@@ -535,7 +618,7 @@ impl Site {
     /// Adds an item in its own transaction; see [`Writer::add`].
     pub fn add(
         &self,
-        actor: &str,
+        actor: &Principal,
         parent: &str,
         type_name: &str,
         data: Map<String, Value>,
@@ -546,7 +629,7 @@ impl Site {
     /// Updates an item in its own transaction; see [`Writer::update`].
     pub fn update(
         &self,
-        actor: &str,
+        actor: &Principal,
         path: &str,
         data: Map<String, Value>,
         revision: Option<u64>,
@@ -555,7 +638,7 @@ impl Site {
     }
 
     /// Deletes an item (and everything in it) in its own transaction.
-    pub fn delete(&self, actor: &str, path: &str, revision: Option<u64>) -> Result<()> {
+    pub fn delete(&self, actor: &Principal, path: &str, revision: Option<u64>) -> Result<()> {
         self.write(actor, |w| w.delete(path, revision))
     }
 }
@@ -595,10 +678,17 @@ pub struct AddOptions {
 /// One write in progress: every operation here lands in the same
 /// transaction, and hooks run inside it.
 pub struct Writer<'a> {
-    site: &'a Site,
-    tx: Box<dyn Transaction + 'a>,
-    actor: String,
+    pub(crate) site: &'a Site,
+    pub(crate) tx: Box<dyn Transaction + 'a>,
+    who: Principal,
+    unrestricted: bool,
     depth: u8,
+}
+
+impl crate::access::Lookup for Writer<'_> {
+    fn by_uid(&self, uid: &str) -> Result<Option<Item>> {
+        self.get_by_uid(uid)
+    }
 }
 
 impl<'a> Writer<'a> {
@@ -607,12 +697,61 @@ impl<'a> Writer<'a> {
         self.site
     }
 
-    /// Who is writing.
+    /// Who is writing, as recorded in history.
     pub fn actor(&self) -> &str {
-        &self.actor
+        self.who.name()
     }
 
-    fn fire(&mut self, phase: Phase, event: &Event<'_>) -> Result<()> {
+    /// Who is writing.
+    pub fn who(&self) -> &Principal {
+        &self.who
+    }
+
+    /// Runs `f` without permission checks, still recorded as the same
+    /// actor: for what a module does on the system's behalf (a hook filing
+    /// a record the user may not write themselves).
+    pub fn unrestricted<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let before = self.unrestricted;
+        self.unrestricted = true;
+        let out = f(self);
+        self.unrestricted = before;
+        out
+    }
+
+    /// Whether permission checks are off (system writes, [`Writer::unrestricted`]).
+    pub fn is_unrestricted(&self) -> bool {
+        self.unrestricted
+    }
+
+    /// Whether the writer holds `perm` on `item`.
+    pub fn can(&self, item: &Item, perm: &str) -> Result<bool> {
+        if self.unrestricted {
+            return Ok(true);
+        }
+        crate::access::Checker::new(self.site, &self.who).allowed(item, perm, self)
+    }
+
+    /// Refuses unless the writer holds `perm` on `item`; an item the writer
+    /// may not view is reported missing, so its existence is not revealed.
+    pub(crate) fn require(&self, item: &Item, perm: &str) -> Result<()> {
+        if self.unrestricted {
+            return Ok(());
+        }
+        let c = crate::access::Checker::new(self.site, &self.who);
+        if !c.allowed(item, crate::security::VIEW, self)? {
+            return Err(Error::NotFound(item.path.clone()));
+        }
+        if !c.allowed(item, perm, self)? {
+            return Err(Error::Forbidden(format!(
+                "{} does not have the permission `{perm}` on {}",
+                self.who.name(),
+                item.path
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn fire(&mut self, phase: Phase, event: &Event<'_>) -> Result<()> {
         if self.depth > 8 {
             return Err(Error::NotAllowed(
                 "hooks triggered each other more than 8 levels deep".into(),
@@ -663,7 +802,7 @@ impl<'a> Writer<'a> {
         self.tx.get(&key)?.map(|b| decode(&key, &b)).transpose()
     }
 
-    fn must_get(&self, path: &str) -> Result<Item> {
+    pub(crate) fn must_get(&self, path: &str) -> Result<Item> {
         self.get(path)?
             .ok_or_else(|| Error::NotFound(path.to_owned()))
     }
@@ -760,14 +899,21 @@ impl<'a> Writer<'a> {
         Ok(next)
     }
 
-    fn record(&mut self, item: &Item, action: &str, changed: Vec<String>, note: Option<String>) {
+    pub(crate) fn record(
+        &mut self,
+        item: &Item,
+        action: &str,
+        changed: Vec<String>,
+        note: Option<String>,
+    ) {
         let entry = HistoryEntry {
             revision: item.revision,
             action: action.into(),
-            actor: self.actor.clone(),
+            actor: self.who.name().to_owned(),
             time: item.modified,
             changed,
             note,
+            workflow: None,
         };
         self.tx.put(
             &self.site.keys().history_entry(&item.uid, item.revision),
@@ -775,7 +921,7 @@ impl<'a> Writer<'a> {
         );
     }
 
-    fn store_item(&mut self, item: &Item) {
+    pub(crate) fn store_item(&mut self, item: &Item) {
         self.tx.put(&self.site.keys().item(&item.uid), encode(item));
     }
 
@@ -794,6 +940,7 @@ impl<'a> Writer<'a> {
         opts: AddOptions,
     ) -> Result<Item> {
         let container = self.must_get(parent)?;
+        self.require(&container, &crate::security::add_permission(type_name))?;
         let ty = self.type_of(type_name)?;
         let parent_ty = self.type_of(&container.type_name)?;
         if !self.site.schema.allows(parent_ty, ty) {
@@ -844,11 +991,19 @@ impl<'a> Writer<'a> {
             fields,
             created: now,
             modified: now,
-            creator: self.actor.clone(),
+            creator: self.who.name().to_owned(),
             review_state: None,
             language: opts.language,
             revision: 1,
+            local_roles: Default::default(),
+            workflow_roles: Default::default(),
+            block_inheritance: false,
         };
+        let mut item = item;
+        if let Some(w) = self.site.security.workflow_for(type_name) {
+            item.review_state = Some(w.initial.clone());
+            item.workflow_roles = self.site.security.workflow_roles(&item);
+        }
         self.fire(Phase::Before, &Event::ItemAdded(&item))?;
         self.insert(&item);
         self.record(&item, "added", Vec::new(), None);
@@ -878,6 +1033,7 @@ impl<'a> Writer<'a> {
         revision: Option<u64>,
     ) -> Result<Item> {
         let previous = self.must_get(path)?;
+        self.require(&previous, crate::security::MODIFY)?;
         if let Some(r) = revision {
             if r != previous.revision {
                 return Err(Error::Conflict(format!(
@@ -908,6 +1064,10 @@ impl<'a> Writer<'a> {
         if changed.is_empty() {
             return Ok(previous);
         }
+        let role_fields = self.site.security.role_fields(&item);
+        if changed.iter().any(|c| role_fields.contains(c)) {
+            item.workflow_roles = self.site.security.workflow_roles(&item);
+        }
         item.revision += 1;
         item.modified = Utc::now();
         self.fire(
@@ -933,12 +1093,16 @@ impl<'a> Writer<'a> {
     /// its id (made unique there). Everything below it follows.
     pub fn move_to(&mut self, path: &str, new_parent: &str) -> Result<Item> {
         let item = self.must_get(path)?;
+        self.require(&item, crate::security::DELETE)?;
+        let target = self.must_get(new_parent)?;
+        self.require(&target, &crate::security::add_permission(&item.type_name))?;
         self.relocate(item, new_parent, None)
     }
 
     /// Renames the item at `path` to `new_id` in the same container.
     pub fn rename(&mut self, path: &str, new_id: &str) -> Result<Item> {
         let item = self.must_get(path)?;
+        self.require(&item, crate::security::MODIFY)?;
         let parent = item.parent_path().unwrap_or("/").to_owned();
         check_id(new_id)?;
         self.relocate(item, &parent, Some(new_id))
@@ -1033,6 +1197,7 @@ impl<'a> Writer<'a> {
     /// The copies get new uids; the top copy's id is made unique there.
     pub fn copy(&mut self, path: &str, new_parent: &str) -> Result<Item> {
         let source = self.must_get(path)?;
+        self.require(&source, crate::security::VIEW)?;
         if source.parent.is_none() {
             return Err(Error::NotAllowed("the site root cannot be copied".into()));
         }
@@ -1043,6 +1208,7 @@ impl<'a> Writer<'a> {
             )));
         }
         let container = self.must_get(new_parent)?;
+        self.require(&container, &crate::security::add_permission(&source.type_name))?;
         let ty = self.type_of(&source.type_name)?;
         let cty = self.type_of(&container.type_name)?;
         if !self.site.schema.allows(cty, ty) {
@@ -1059,6 +1225,10 @@ impl<'a> Writer<'a> {
                 let Some(child) = self.get_by_uid(&child_uid)? else {
                     continue;
                 };
+                // What the writer may not see is not copied (nor revealed).
+                if !self.can(&child, crate::security::VIEW)? {
+                    continue;
+                }
                 let copy = self.copy_one(&child, &dest, child.id.clone())?;
                 stack.push((child.uid.clone(), copy));
             }
@@ -1076,10 +1246,20 @@ impl<'a> Writer<'a> {
             position: self.next_position(&container.uid)?,
             created: now,
             modified: now,
-            creator: self.actor.clone(),
+            creator: self.who.name().to_owned(),
             revision: 1,
+            // A copy starts its workflow again, with no hand-given roles.
+            review_state: self
+                .site
+                .security
+                .workflow_for(&source.type_name)
+                .map(|w| w.initial.clone()),
+            local_roles: Default::default(),
+            workflow_roles: Default::default(),
             ..source.clone()
         };
+        let mut item = item;
+        item.workflow_roles = self.site.security.workflow_roles(&item);
         self.fire(Phase::Before, &Event::ItemAdded(&item))?;
         self.insert(&item);
         self.record(&item, "copied", Vec::new(), Some(source.path.clone()));
@@ -1090,6 +1270,7 @@ impl<'a> Writer<'a> {
     /// Deletes the item at `path` and, for a container, everything in it.
     pub fn delete(&mut self, path: &str, revision: Option<u64>) -> Result<()> {
         let item = self.must_get(path)?;
+        self.require(&item, crate::security::DELETE)?;
         if item.parent.is_none() {
             return Err(Error::NotAllowed("the site root cannot be deleted".into()));
         }
@@ -1115,6 +1296,13 @@ impl<'a> Writer<'a> {
         }
         order.reverse();
         for it in &order {
+            if !self.can(it, crate::security::DELETE)? {
+                return Err(Error::Forbidden(format!(
+                    "{path} holds items you may not delete"
+                )));
+            }
+        }
+        for it in &order {
             self.fire(Phase::Before, &Event::ItemRemoved(it))?;
         }
         let keys = self.site.keys();
@@ -1139,6 +1327,7 @@ impl<'a> Writer<'a> {
     /// among its siblings (0 is first; past the end means last).
     pub fn reorder(&mut self, parent: &str, child_id: &str, index: usize) -> Result<()> {
         let container = self.must_get(parent)?;
+        self.require(&container, crate::security::MODIFY)?;
         let entries = self.child_uids(&container.uid)?;
         let mut items = Vec::new();
         for (k, uid) in &entries {
@@ -1192,12 +1381,6 @@ impl<'a> Writer<'a> {
     pub fn module_put(&mut self, module: &str, key: &str, value: &Value) {
         let k = self.site.keys().ext(module, key);
         self.tx.put(&k, encode(value));
-    }
-
-    /// Stores an account.
-    pub fn put_user(&mut self, user: &User) {
-        let k = self.site.keys().user(&user.login);
-        self.tx.put(&k, encode(user));
     }
 
     pub(crate) fn raw_put(&mut self, key: &[u8], value: Vec<u8>) {

@@ -225,3 +225,8 @@ pub(crate) fn data(v: Value) -> Map<String, Value> {
         _ => panic!("data must be an object"),
     }
 }
+
+/// The system, as the admin: every permission.
+pub(crate) fn admin() -> Principal {
+    Principal::system("admin")
+}

@@ -1,14 +1,14 @@
 use beffroi::export::{export_site, import_site};
 use beffroi::prelude::*;
 
-use crate::common::{data, open_site, registry, town, SITE_TOML};
+use crate::common::{admin, data, open_site, registry, town, SITE_TOML};
 
 #[test]
 fn an_import_of_an_export_gives_back_the_same_site() {
     let t = town();
     let s = &t.site;
     let folder = s
-        .add("admin", "/", "Folder", data(json!({"title": "Démarches"})))
+        .add(&admin(), "/", "Folder", data(json!({"title": "Démarches"})))
         .unwrap();
     let blob = s
         .put_blob(
@@ -19,7 +19,7 @@ fn an_import_of_an_export_gives_back_the_same_site() {
         .unwrap();
     for i in 0..5 {
         s.add(
-            "admin",
+            &admin(),
             &folder.path,
             "Page",
             data(json!({"title": format!("Fiche {i}"), "count": i, "photo": serde_json::to_value(&blob).unwrap()})),
@@ -27,21 +27,21 @@ fn an_import_of_an_export_gives_back_the_same_site() {
         .unwrap();
     }
     s.update(
-        "admin",
+        &admin(),
         "/demarches/fiche-2",
         data(json!({"description": "Modifiée"})),
         None,
     )
     .unwrap();
-    s.write("admin", |w| w.reorder("/demarches", "fiche-4", 0))
+    s.write(&admin(), |w| w.reorder("/demarches", "fiche-4", 0))
         .unwrap();
 
     let first = t.dir.path().join("export-1");
-    let summary = export_site(s, &first, &mut |_, _| {}).unwrap();
+    let summary = export_site(s, &admin(), &first, &mut |_, _| {}).unwrap();
     assert_eq!(summary.items, 7);
     assert_eq!(summary.blobs, 1);
     assert_eq!(summary.users, 1);
-    let again = export_site(s, &first, &mut |_, _| {});
+    let again = export_site(s, &admin(), &first, &mut |_, _| {});
     assert!(
         matches!(again, Err(Error::Conflict(_))),
         "never overwrites an export"
@@ -70,9 +70,9 @@ fn an_import_of_an_export_gives_back_the_same_site() {
         Some("1.0.0")
     );
     assert_eq!(
-        copy.write("admin", |w| w.module_get("testing", "added"))
+        copy.write(&admin(), |w| w.module_get("testing", "added"))
             .unwrap(),
-        s.write("admin", |w| w.module_get("testing", "added"))
+        s.write(&admin(), |w| w.module_get("testing", "added"))
             .unwrap()
     );
     let mut bytes = Vec::new();
@@ -84,7 +84,7 @@ fn an_import_of_an_export_gives_back_the_same_site() {
     assert_eq!(bytes, b"\x89PNG fake image bytes");
 
     let second = t.dir.path().join("export-2");
-    export_site(&copy, &second, &mut |_, _| {}).unwrap();
+    export_site(&copy, &admin(), &second, &mut |_, _| {}).unwrap();
     for file in ["items.jsonl", "users.jsonl", "module_data.jsonl"] {
         assert_eq!(
             std::fs::read_to_string(first.join(file)).unwrap(),
@@ -98,10 +98,10 @@ fn an_import_of_an_export_gives_back_the_same_site() {
 fn a_broken_export_changes_nothing() {
     let t = town();
     let s = &t.site;
-    s.add("admin", "/", "Page", data(json!({"title": "Keep me"})))
+    s.add(&admin(), "/", "Page", data(json!({"title": "Keep me"})))
         .unwrap();
     let out = t.dir.path().join("export");
-    export_site(s, &out, &mut |_, _| {}).unwrap();
+    export_site(s, &admin(), &out, &mut |_, _| {}).unwrap();
     let items = std::fs::read_to_string(out.join("items.jsonl")).unwrap();
     std::fs::write(
         out.join("items.jsonl"),

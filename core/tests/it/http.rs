@@ -7,7 +7,7 @@ use beffroi::prelude::*;
 use beffroi::web::{app, Sites};
 use tower::ServiceExt;
 
-use crate::common::{data, open_site, registry, town, Town};
+use crate::common::{admin, data, open_site, registry, town, Town};
 
 struct Answer {
     status: StatusCode,
@@ -53,10 +53,10 @@ fn serve(t: &Town) -> Router {
 fn populated() -> Town {
     let t = town();
     let s = &t.site;
-    s.add("admin", "/", "Folder", data(json!({"title": "Services"})))
+    s.add(&admin(), "/", "Folder", data(json!({"title": "Services"})))
         .unwrap();
     s.add(
-        "admin",
+        &admin(),
         "/services",
         "Page",
         data(json!({"title": "État civil", "description": "Naissances & mariages", "kind": "civil", "open": true,
@@ -143,10 +143,10 @@ async fn items_answer_as_html_and_as_plone_restapi_json() {
 async fn large_folders_are_batched() {
     let t = town();
     t.site
-        .add("admin", "/", "Folder", data(json!({"title": "News"})))
+        .add(&admin(), "/", "Folder", data(json!({"title": "News"})))
         .unwrap();
     t.site
-        .write("admin", |w| {
+        .write(&admin(), |w| {
             for i in 0..30 {
                 w.add("/news", "Page", data(json!({"title": format!("News {i}")})))?;
             }
@@ -235,7 +235,7 @@ async fn etags_let_clients_revalidate() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     t.site
         .update(
-            "admin",
+            &admin(),
             "/services/etat-civil",
             data(json!({"description": "Changé"})),
             None,
@@ -262,7 +262,7 @@ async fn files_download_streamed_with_their_type() {
         .unwrap();
     t.site
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "PV", "attachment": serde_json::to_value(&blob).unwrap()})),
@@ -316,7 +316,7 @@ async fn the_site_theme_overrides_templates() {
     let themed = open_site(dir.path(), &toml, &registry(&[])).unwrap();
     themed.create(Some("pw")).unwrap();
     themed
-        .add("admin", "/", "Page", data(json!({"title": "Avec thème"})))
+        .add(&admin(), "/", "Page", data(json!({"title": "Avec thème"})))
         .unwrap();
     let themed = Arc::new(themed);
     let app = app(Arc::new(Sites::new(vec![themed]).unwrap()));

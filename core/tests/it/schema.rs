@@ -1,7 +1,7 @@
 use beffroi::prelude::*;
 use beffroi::Registry;
 
-use crate::common::{data, open_site, registry, town, SITE_TOML};
+use crate::common::{admin, data, open_site, registry, town, SITE_TOML};
 
 struct Bad(&'static [(&'static str, &'static str)]);
 
@@ -71,7 +71,7 @@ fn every_field_error_is_returned_at_once() {
     let err = t
         .site
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({
@@ -117,7 +117,7 @@ fn values_are_cleaned_and_defaults_applied() {
     let item = t
         .site
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({
@@ -151,7 +151,7 @@ fn html_in_plain_text_is_refused() {
     let err = t
         .site
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "<script>alert(1)</script>"})),
@@ -164,7 +164,7 @@ fn html_in_plain_text_is_refused() {
     // A lone `<` in prose is not markup.
     t.site
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "Moins de 3 < 5 ans"})),

@@ -3,7 +3,7 @@ use std::process::{Command, Stdio};
 
 use beffroi::prelude::*;
 
-use crate::common::{data, open_site, registry, SITE_TOML};
+use crate::common::{admin, data, open_site, registry, SITE_TOML};
 
 const CHILD_ENV: &str = "BEFFROI_TEST_KILL_DIR";
 
@@ -15,7 +15,7 @@ fn child_write_loop(dir: &str) -> ! {
     loop {
         let item = site
             .add(
-                "admin",
+                &admin(),
                 "/",
                 "Page",
                 data(json!({"title": format!("Write {n}"), "count": n % 10})),
@@ -83,7 +83,7 @@ fn a_failed_write_changes_nothing() {
     let t = crate::common::town();
     let s = &t.site;
     let err = s
-        .write("admin", |w| {
+        .write(&admin(), |w| {
             w.add("/", "Page", data(json!({"title": "First"})))?;
             w.add("/", "Page", data(json!({"title": "Second", "count": 99})))
         })

@@ -1,6 +1,6 @@
 use beffroi::prelude::*;
 
-use crate::common::{data, town};
+use crate::common::{admin, data, town};
 
 fn titles(items: &[Item]) -> Vec<&str> {
     items.iter().map(Item::title).collect()
@@ -11,10 +11,10 @@ fn ids_are_unique_slugs_and_children_keep_their_order() {
     let t = town();
     let s = &t.site;
     let folder = s
-        .add("admin", "/", "Folder", data(json!({"title": "Services"})))
+        .add(&admin(), "/", "Folder", data(json!({"title": "Services"})))
         .unwrap();
     for title in ["Écoles", "Écoles", "Crèches", "Écoles!"] {
-        s.add("admin", &folder.path, "Page", data(json!({"title": title})))
+        s.add(&admin(), &folder.path, "Page", data(json!({"title": title})))
             .unwrap();
     }
     let children = s.children("/services").unwrap();
@@ -27,13 +27,13 @@ fn ids_are_unique_slugs_and_children_keep_their_order() {
     let by_uid = s.get_by_uid(&children[2].uid).unwrap().unwrap();
     assert_eq!(by_uid.path, "/services/creches");
 
-    s.write("admin", |w| w.reorder("/services", "creches", 0))
+    s.write(&admin(), |w| w.reorder("/services", "creches", 0))
         .unwrap();
     assert_eq!(
         titles(&s.children("/services").unwrap()),
         vec!["Crèches", "Écoles", "Écoles", "Écoles!"]
     );
-    s.write("admin", |w| w.reorder("/services", "ecoles", 99))
+    s.write(&admin(), |w| w.reorder("/services", "ecoles", 99))
         .unwrap();
     assert_eq!(
         s.children("/services")
@@ -56,7 +56,7 @@ fn chosen_ids_are_checked() {
     let t = town();
     let s = &t.site;
     let add = |id: &str| {
-        s.write("admin", |w| {
+        s.write(&admin(), |w| {
             w.add_with(
                 "/",
                 "Page",
@@ -81,25 +81,25 @@ fn types_go_only_where_allowed() {
     let s = &t.site;
     // `Box` is not globally addable, and only takes pages.
     assert!(matches!(
-        s.add("admin", "/", "Box", data(json!({"title": "b"}))),
+        s.add(&admin(), "/", "Box", data(json!({"title": "b"}))),
         Err(Error::NotAllowed(_))
     ));
     let f = s
-        .add("admin", "/", "Folder", data(json!({"title": "f"})))
+        .add(&admin(), "/", "Folder", data(json!({"title": "f"})))
         .unwrap();
     let page = s
-        .add("admin", "/", "Page", data(json!({"title": "p"})))
+        .add(&admin(), "/", "Page", data(json!({"title": "p"})))
         .unwrap();
     assert!(matches!(
-        s.add("admin", &page.path, "Page", data(json!({"title": "x"}))),
+        s.add(&admin(), &page.path, "Page", data(json!({"title": "x"}))),
         Err(Error::NotAllowed(_))
     ));
     assert!(matches!(
-        s.add("admin", &f.path, "Nope", data(json!({"title": "x"}))),
+        s.add(&admin(), &f.path, "Nope", data(json!({"title": "x"}))),
         Err(Error::NotAllowed(_))
     ));
     assert!(matches!(
-        s.add("admin", "/missing", "Page", data(json!({"title": "x"}))),
+        s.add(&admin(), "/missing", "Page", data(json!({"title": "x"}))),
         Err(Error::NotFound(_))
     ));
 }
@@ -110,7 +110,7 @@ fn updates_are_partial_and_stale_revisions_refused() {
     let s = &t.site;
     let p = s
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "Horaires", "count": 2})),
@@ -119,7 +119,7 @@ fn updates_are_partial_and_stale_revisions_refused() {
     assert_eq!(p.revision, 1);
     let p2 = s
         .update(
-            "admin",
+            &admin(),
             "/horaires",
             data(json!({"description": "Été"})),
             Some(1),
@@ -129,7 +129,7 @@ fn updates_are_partial_and_stale_revisions_refused() {
     assert_eq!(p2.field("count"), Some(&json!(2)), "untouched fields stay");
     assert_eq!(p2.description(), "Été");
     let stale = s
-        .update("admin", "/horaires", data(json!({"count": 5})), Some(1))
+        .update(&admin(), "/horaires", data(json!({"count": 5})), Some(1))
         .unwrap_err();
     assert!(matches!(stale, Error::Conflict(_)), "{stale}");
     assert_eq!(
@@ -137,11 +137,11 @@ fn updates_are_partial_and_stale_revisions_refused() {
         Some(&json!(2))
     );
     let bad = s
-        .update("admin", "/horaires", data(json!({"title": null})), None)
+        .update(&admin(), "/horaires", data(json!({"title": null})), None)
         .unwrap_err();
     assert!(matches!(bad, Error::Invalid(_)));
     let cleared = s
-        .update("admin", "/horaires", data(json!({"count": null})), None)
+        .update(&admin(), "/horaires", data(json!({"count": null})), None)
         .unwrap();
     assert_eq!(cleared.field("count"), None);
     let history = s.history("/horaires").unwrap();
@@ -159,17 +159,17 @@ fn updates_are_partial_and_stale_revisions_refused() {
 fn move_rename_copy_and_delete_keep_the_tree_consistent() {
     let t = town();
     let s = &t.site;
-    s.add("admin", "/", "Folder", data(json!({"title": "A"})))
+    s.add(&admin(), "/", "Folder", data(json!({"title": "A"})))
         .unwrap();
-    s.add("admin", "/a", "Folder", data(json!({"title": "Sub"})))
+    s.add(&admin(), "/a", "Folder", data(json!({"title": "Sub"})))
         .unwrap();
     let leaf = s
-        .add("admin", "/a/sub", "Page", data(json!({"title": "Leaf"})))
+        .add(&admin(), "/a/sub", "Page", data(json!({"title": "Leaf"})))
         .unwrap();
-    s.add("admin", "/", "Folder", data(json!({"title": "B"})))
+    s.add(&admin(), "/", "Folder", data(json!({"title": "B"})))
         .unwrap();
 
-    let moved = s.write("admin", |w| w.move_to("/a/sub", "/b")).unwrap();
+    let moved = s.write(&admin(), |w| w.move_to("/a/sub", "/b")).unwrap();
     assert_eq!(moved.path, "/b/sub");
     assert!(s.get("/a/sub").unwrap().is_none());
     let leaf_now = s.get_by_uid(&leaf.uid).unwrap().unwrap();
@@ -177,31 +177,31 @@ fn move_rename_copy_and_delete_keep_the_tree_consistent() {
     assert_eq!(s.get("/b/sub/leaf").unwrap().unwrap().uid, leaf.uid);
     assert!(s.children("/a").unwrap().is_empty());
 
-    let renamed = s.write("admin", |w| w.rename("/b/sub", "annexe")).unwrap();
+    let renamed = s.write(&admin(), |w| w.rename("/b/sub", "annexe")).unwrap();
     assert_eq!(renamed.path, "/b/annexe");
     assert_eq!(
         s.get_by_uid(&leaf.uid).unwrap().unwrap().path,
         "/b/annexe/leaf"
     );
     assert!(matches!(
-        s.write("admin", |w| w.move_to("/b", "/b/annexe")),
+        s.write(&admin(), |w| w.move_to("/b", "/b/annexe")),
         Err(Error::NotAllowed(_))
     ));
 
-    let copy = s.write("admin", |w| w.copy("/b/annexe", "/b")).unwrap();
+    let copy = s.write(&admin(), |w| w.copy("/b/annexe", "/b")).unwrap();
     assert_eq!(copy.path, "/b/annexe-1");
     let copied_leaf = s.get("/b/annexe-1/leaf").unwrap().unwrap();
     assert_ne!(copied_leaf.uid, leaf.uid);
     assert_eq!(copied_leaf.title(), "Leaf");
 
-    s.delete("admin", "/b", None).unwrap();
+    s.delete(&admin(), "/b", None).unwrap();
     assert!(s.get("/b").unwrap().is_none());
     assert!(s.get("/b/annexe/leaf").unwrap().is_none());
     assert!(s.get_by_uid(&leaf.uid).unwrap().is_none());
     assert!(s.get_by_uid(&copied_leaf.uid).unwrap().is_none());
     assert_eq!(titles(&s.children("/").unwrap()), vec!["A"]);
     assert!(matches!(
-        s.delete("admin", "/", None),
+        s.delete(&admin(), "/", None),
         Err(Error::NotAllowed(_))
     ));
 }
@@ -211,12 +211,12 @@ fn references_and_blobs_must_exist() {
     let t = town();
     let s = &t.site;
     let target = s
-        .add("admin", "/", "Page", data(json!({"title": "Target"})))
+        .add(&admin(), "/", "Page", data(json!({"title": "Target"})))
         .unwrap();
     let ghost = "0123456789abcdef0123456789abcdef";
     let err = s
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "r", "related": ghost})),
@@ -224,7 +224,7 @@ fn references_and_blobs_must_exist() {
         .unwrap_err();
     assert!(matches!(err, Error::Invalid(_)));
     s.add(
-        "admin",
+        &admin(),
         "/",
         "Page",
         data(json!({"title": "r", "related": target.uid})),
@@ -237,7 +237,7 @@ fn references_and_blobs_must_exist() {
     assert_eq!(blob.size, 16);
     let err = s
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "i", "photo": serde_json::to_value(&blob).unwrap()})),
@@ -251,7 +251,7 @@ fn references_and_blobs_must_exist() {
     fake.sha256 = "f".repeat(64);
     let err = s
         .add(
-            "admin",
+            &admin(),
             "/",
             "Page",
             data(json!({"title": "f", "attachment": serde_json::to_value(&fake).unwrap()})),
@@ -262,7 +262,7 @@ fn references_and_blobs_must_exist() {
         "{err}"
     );
     s.add(
-        "admin",
+        &admin(),
         "/",
         "Page",
         data(json!({"title": "f", "attachment": serde_json::to_value(&blob).unwrap()})),

@@ -5,11 +5,12 @@
 //! `route_service` as later releases add them.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -18,8 +19,12 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::schema::FieldKind;
+use crate::security::Principal;
 use crate::site::Site;
 use crate::store::BlobRef;
+
+mod auth;
+mod workflow;
 
 /// The sites one process serves.
 pub struct Sites {
@@ -107,6 +112,15 @@ enum Mode {
     Json,
 }
 
+/// How the request proved who it comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Nobody,
+    Cookie,
+    Bearer,
+    Basic,
+}
+
 struct Req<'a> {
     site: &'a Site,
     base: String,
@@ -114,54 +128,158 @@ struct Req<'a> {
     mode: Mode,
     headers: &'a HeaderMap,
     query: Option<&'a str>,
+    who: Principal,
+    via: Via,
+    /// The login token the request carried (cookie or bearer).
+    token: Option<String>,
+    /// The client's address.
+    address: Option<String>,
+    /// Whether cookies must be `Secure`.
+    https: bool,
+    /// The browser's CSRF seed: its `beffroi_csrf` cookie, or a new one to set.
+    csrf_seed: std::sync::OnceLock<(String, bool)>,
 }
 
-async fn handle(
-    State(sites): State<Arc<Sites>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+impl Req<'_> {
+    /// The CSRF token for this browser's forms; makes the cookie if needed.
+    fn csrf(&self) -> String {
+        let (seed, _) = self.csrf_seed.get_or_init(|| {
+            match auth::cookie(self.headers, auth::CSRF_COOKIE) {
+                Some(c) if c.len() >= 16 => (c, false),
+                _ => (crate::text::new_uid(), true),
+            }
+        });
+        self.site.csrf_token(seed).unwrap_or_default()
+    }
+
+    fn reader(&self) -> crate::access::Reader<'_> {
+        self.site.reader(&self.who)
+    }
+}
+
+async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.clone();
+    let uri = parts.uri.clone();
+    let headers = parts.headers.clone();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_owned();
     let site = Arc::clone(sites.for_host(&host));
-    let scheme = headers
+    let forwarded_proto = headers
         .get("x-forwarded-proto")
         .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or("http");
+        .filter(|p| *p == "https" || *p == "http");
+    let scheme = forwarded_proto.unwrap_or("http");
     let base = format!("{scheme}://{}", sanitize_host(&host));
-    let lang = crate::i18n::negotiate(
+    let address = auth::client_address(peer, &headers);
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    let raw_path = uri.path().to_owned();
+    let (api, rest) = match raw_path.strip_prefix("/++api++") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => (true, rest.to_owned()),
+        _ => (false, raw_path.clone()),
+    };
+    let mode = if api || wants_json {
+        Mode::Json
+    } else {
+        Mode::Html
+    };
+    let negotiated = crate::i18n::negotiate(
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|h| h.to_str().ok()),
         &site.config().languages,
         &site.config().default_language,
     );
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"));
-    let raw_path = uri.path();
-    let (api, rest) = match raw_path.strip_prefix("/++api++") {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => (true, rest),
-        _ => (false, raw_path),
+    // Who is asking. A broken cookie counts as no cookie (it is cleared);
+    // a broken bearer token or Basic password is refused.
+    let site_for_auth = Arc::clone(&site);
+    let headers_for_auth = headers.clone();
+    let address_for_auth = address.clone();
+    let authenticated = tokio::task::spawn_blocking(move || {
+        auth::authenticate(&site_for_auth, &headers_for_auth, address_for_auth.as_deref())
+    })
+    .await
+    .unwrap_or_else(|_| Err(Error::Unauthorized("authentication failed".into())));
+    let (who, via, token, clear_cookie) = match authenticated {
+        Ok(a) => a,
+        Err(e) => {
+            let req = Req {
+                site: &site,
+                base,
+                lang: negotiated,
+                mode,
+                headers: &headers,
+                query: uri.query(),
+                who: Principal::anonymous(),
+                via: Via::Nobody,
+                token: None,
+                address,
+                https: scheme == "https" || site.config().security.https,
+                csrf_seed: std::sync::OnceLock::new(),
+            };
+            return error_from(&req, e, &raw_path);
+        }
     };
+    let lang = who
+        .language()
+        .filter(|l| site.config().languages.iter().any(|x| x == l))
+        .map(str::to_owned)
+        .unwrap_or(negotiated);
     let req = Req {
         site: &site,
         base,
         lang,
-        mode: if api || wants_json {
-            Mode::Json
-        } else {
-            Mode::Html
-        },
+        mode,
         headers: &headers,
         query: uri.query(),
+        who,
+        via,
+        token,
+        address,
+        https: scheme == "https" || site.config().security.https,
+        csrf_seed: std::sync::OnceLock::new(),
     };
+    let mut response = route(&req, &method, &raw_path, &rest, body).await;
+    if clear_cookie {
+        if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https)) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    if let Some((seed, true)) = req.csrf_seed.get() {
+        if let Ok(v) = HeaderValue::from_str(&auth::csrf_cookie(seed, req.https)) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    if req.who.is_authenticated() {
+        // Pages for a logged-in user are theirs alone.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
+    }
+    response
+}
+
+async fn route(
+    req: &Req<'_>,
+    method: &Method,
+    raw_path: &str,
+    rest: &str,
+    body: Body,
+) -> Response {
     if rest.starts_with("/++api++") {
         // One `++api++` only; repeated adjacent segments collapse (plone.rest).
         let collapsed = format!("/++api++{}", rest.trim_start_matches("/++api++"));
@@ -176,14 +294,25 @@ async fn handle(
     }
     let path = match decode_path(rest) {
         Ok(p) => p,
-        Err(()) => return error_response(&req, StatusCode::BAD_REQUEST, "bad-request", raw_path),
+        Err(()) => return error_response(req, StatusCode::BAD_REQUEST, "bad-request", raw_path),
     };
     if path.split('/').any(|s| s == "++api++") {
-        return error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path);
+        return error_response(req, StatusCode::NOT_FOUND, "not-found", raw_path);
     }
-    if method != Method::GET && method != Method::HEAD {
+    let (item_path, service) = split_service(&path);
+    let result = if *method == Method::GET || *method == Method::HEAD {
+        match service {
+            None => show(req, &item_path),
+            Some(service) => route_service(req, &item_path, &service).await,
+        }
+    } else if let (true, Some(service)) = (*method == Method::POST, &service) {
+        match read_body(req, body).await {
+            Ok(bytes) => post_service(req, &item_path, service, &bytes).await,
+            Err(r) => return r,
+        }
+    } else {
         let mut r = error_response(
-            &req,
+            req,
             StatusCode::METHOD_NOT_ALLOWED,
             "method-not-allowed",
             raw_path,
@@ -191,21 +320,88 @@ async fn handle(
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
-    }
-    let (item_path, service) = split_service(&path);
-    let result = match service {
-        None => show(&req, &item_path),
-        Some(service) => route_service(&req, &item_path, &service).await,
     };
     match result {
         Ok(r) => r,
-        Err(Error::NotFound(_)) => {
-            error_response(&req, StatusCode::NOT_FOUND, "not-found", raw_path)
+        Err(e) => error_from(req, e, raw_path),
+    }
+}
+
+/// The largest request body accepted outside uploads.
+const MAX_BODY: usize = 256 * 1024;
+
+async fn read_body(req: &Req<'_>, body: Body) -> std::result::Result<Vec<u8>, Response> {
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => Ok(b.to_vec()),
+        Err(_) => Err(error_response(
+            req,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "",
+        )),
+    }
+}
+
+/// Maps a core error to its status and page or JSON answer.
+fn error_from(req: &Req<'_>, e: Error, raw_path: &str) -> Response {
+    match e {
+        Error::NotFound(_) => error_response(req, StatusCode::NOT_FOUND, "not-found", raw_path),
+        Error::Forbidden(m) | Error::Unauthorized(m) if !req.who.is_authenticated() => {
+            let mut r = error_detail(req, StatusCode::UNAUTHORIZED, "unauthorized", &m, &[]);
+            if req.via == Via::Basic || req.headers.contains_key(header::AUTHORIZATION) {
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"Beffroi\", charset=\"UTF-8\""),
+                );
+            }
+            r
         }
-        Err(e) => {
-            tracing::error!(site = site.id(), path = %path, error = %e, "request failed");
+        Error::Forbidden(m) | Error::Unauthorized(m) => {
+            error_detail(req, StatusCode::FORBIDDEN, "forbidden", &m, &[])
+        }
+        Error::Throttled(secs) => {
+            let mut r = error_detail(
+                req,
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                &format!("too many failed logins; try again in {secs} s"),
+                &[],
+            );
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        Error::Invalid(errors) => {
+            let m = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            error_detail(req, StatusCode::BAD_REQUEST, "invalid", &m, &errors)
+        }
+        Error::NotAllowed(m) => error_detail(req, StatusCode::BAD_REQUEST, "invalid", &m, &[]),
+        Error::Conflict(m) => error_detail(req, StatusCode::CONFLICT, "conflict", &m, &[]),
+        Error::Vetoed { message, .. } => {
+            error_detail(req, StatusCode::CONFLICT, "conflict", &message, &[])
+        }
+        Error::Closed(closed) => {
+            let args: Vec<(&str, String)> = closed
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            let m = req
+                .site
+                .renderer()
+                .catalog()
+                .message(&req.lang, &closed.message, &args);
+            error_detail(req, StatusCode::CONFLICT, "conflict", &m, &[])
+        }
+        e => {
+            tracing::error!(site = req.site.id(), path = %raw_path, error = %e, "request failed");
             error_response(
-                &req,
+                req,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server-error",
                 raw_path,
@@ -260,11 +456,48 @@ fn split_service(path: &str) -> (String, Option<String>) {
     }
 }
 
-/// Named services. Downloads are here now; the REST API release adds the rest.
+/// Named services read with GET.
 async fn route_service(req: &Req<'_>, path: &str, service: &str) -> Result<Response> {
     let mut parts = service.splitn(2, '/');
     match (parts.next(), parts.next()) {
         (Some("@@download" | "@@images"), Some(field)) => download(req, path, field).await,
+        (Some("@workflow"), None) => workflow::get_workflow(req, path),
+        (Some("@history"), None) => workflow::get_history(req, path),
+        (Some("@sharing"), None) => workflow::get_sharing(req, path),
+        (Some("@audit"), None) if path == "/" => workflow::get_audit(req),
+        (Some("@@workflow-diagram"), Some(name)) if path == "/" => {
+            workflow::get_diagram(req, name)
+        }
+        (Some("@@login"), None) if path == "/" => auth::login_page(req, None, StatusCode::OK),
+        (Some("@@reset-password"), None) if path == "/" => auth::reset_request_page(req),
+        (Some("@@reset-password"), Some(token)) if path == "/" => {
+            auth::reset_form_page(req, token)
+        }
+        _ => Err(Error::NotFound(format!("{path}/{service}"))),
+    }
+}
+
+/// Named services that change something, with POST.
+async fn post_service(req: &Req<'_>, path: &str, service: &str, body: &[u8]) -> Result<Response> {
+    let mut parts = service.splitn(2, '/');
+    let (name, rest) = (parts.next().unwrap_or(""), parts.next());
+    if path != "/" && matches!(name, "@login" | "@login-renew" | "@logout" | "@@login" | "@@logout" | "@@reset-password" | "@users") {
+        return Err(Error::NotFound(format!("{path}/{service}")));
+    }
+    match (name, rest) {
+        ("@login", None) => auth::api_login(req, body).await,
+        ("@login-renew", None) => auth::api_renew(req),
+        ("@logout", None) => auth::api_logout(req),
+        ("@@login", None) => auth::form_login(req, body).await,
+        ("@@logout", None) => auth::form_logout(req, body),
+        ("@@reset-password", None) => auth::form_reset_request(req, body),
+        ("@@reset-password", Some(token)) => auth::form_reset(req, token, body),
+        ("@users", Some(rest)) => match rest.split_once('/') {
+            Some((login, "reset-password")) => auth::api_reset(req, login, body),
+            _ => Err(Error::NotFound(format!("{path}/{service}"))),
+        },
+        ("@workflow", Some(transition)) => workflow::post_workflow(req, path, transition, body),
+        ("@sharing", None) => workflow::post_sharing(req, path, body),
         _ => Err(Error::NotFound(format!("{path}/{service}"))),
     }
 }
@@ -304,10 +537,7 @@ fn encode_path(path: &str) -> String {
 }
 
 fn show(req: &Req<'_>, path: &str) -> Result<Response> {
-    let item = req
-        .site
-        .get(path)?
-        .ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    let item = req.reader().must_get(path)?;
     let (body, content_type) = match req.mode {
         Mode::Json => {
             let v = serialize_item(req, &item)?;
@@ -392,8 +622,16 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
             .unwrap_or_else(|| site.config().default_language.clone())),
     );
     out.insert("version".into(), json!(item.revision));
+    out.insert(
+        "@components".into(),
+        json!({
+            "workflow": {"@id": format!("{url}/@workflow")},
+            "history": {"@id": format!("{url}/@history")},
+            "sharing": {"@id": format!("{url}/@sharing")},
+        }),
+    );
     let parent = match item.parent_path() {
-        Some(p) => match site.get(p)? {
+        Some(p) => match req.reader().get(p)? {
             Some(parent) => summary(req, &parent),
             None => json!({}),
         },
@@ -427,7 +665,7 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
         let q = req_query(req);
         let start = q.b_start;
         let size = q.b_size;
-        let (children, total) = site.children_page(&item.path, start, size)?;
+        let (children, total) = req.reader().children_page(&item.path, start, size)?;
         out.insert(
             "items".into(),
             Value::Array(children.iter().map(|c| summary(req, c)).collect()),
@@ -491,7 +729,8 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
     let top = current
         .map(|c| c.path.split('/').nth(1).unwrap_or("").to_owned())
         .unwrap_or_default();
-    let nav: Vec<Value> = site
+    let reader = req.reader();
+    let nav: Vec<Value> = reader
         .children("/")
         .unwrap_or_default()
         .iter()
@@ -504,13 +743,31 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
         for seg in item.path.split('/').filter(|s| !s.is_empty()) {
             p.push('/');
             p.push_str(seg);
-            if let Some(it) = site.get(&p)? {
+            if let Some(it) = reader.get(&p)? {
                 crumbs.push(json!({"url": item_url(&req.base, &it.path), "title": it.title()}));
             }
         }
     }
     ctx.insert("breadcrumbs", &crumbs);
+    let came_from = current.map(|c| item_url(&req.base, &c.path)).unwrap_or_default();
+    ctx.insert(
+        "user",
+        &json!({
+            "authenticated": req.who.is_authenticated(),
+            "login": req.who.login(),
+            "fullname": req.who.fullname(),
+            "login_url": format!("{}/@@login{}", req.base, if came_from.is_empty() { String::new() } else { format!("?came_from={}", encode_query(&came_from)) }),
+        }),
+    );
+    if req.who.is_authenticated() {
+        ctx.insert("csrf", &req.csrf());
+    }
     Ok(ctx)
+}
+
+/// Percent-encodes a query value.
+fn encode_query(v: &str) -> String {
+    form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
 fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
@@ -562,6 +819,7 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         }
     }
     ctx.insert("item", &item_v);
+    workflow::insert_menu(req, item, &url, &mut ctx)?;
     let mut fields = Vec::new();
     if let Some(ty) = ty {
         for f in ty
@@ -589,7 +847,8 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
     }
     ctx.insert("fields", &fields);
     if ty.is_some_and(|t| t.container) {
-        let items: Vec<Value> = site
+        let items: Vec<Value> = req
+            .reader()
             .children(&item.path)?
             .iter()
             .map(|c| {
@@ -720,7 +979,7 @@ fn display_value(
             .join(", ");
             (line, false, None)
         }
-        FieldKind::Reference => match site.get_by_uid(s) {
+        FieldKind::Reference => match req.reader().get_by_uid(s) {
             Ok(Some(target)) => (
                 target.title().to_owned(),
                 false,
@@ -734,10 +993,7 @@ fn display_value(
 }
 
 async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
-    let item = req
-        .site
-        .get(path)?
-        .ok_or_else(|| Error::NotFound(path.to_owned()))?;
+    let item = req.reader().must_get(path)?;
     let is_blob = req
         .site
         .schema()
@@ -803,6 +1059,26 @@ async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
 }
 
 fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) -> Response {
+    let detail = if status == StatusCode::NOT_FOUND {
+        format!("Resource not found: {}{}", req.base, encode_path(raw_path))
+    } else {
+        req.site
+            .renderer()
+            .catalog()
+            .message(&req.lang, &format!("{key}-message"), &[])
+    };
+    error_detail(req, status, key, &detail, &[])
+}
+
+/// An error answer: JSON `{type, message, errors}` for programs (the
+/// message in English, or translated for guards), a translated page for people.
+fn error_detail(
+    req: &Req<'_>,
+    status: StatusCode,
+    key: &str,
+    detail: &str,
+    errors: &[crate::error::FieldError],
+) -> Response {
     let catalog = req.site.renderer().catalog();
     let heading = catalog.message(&req.lang, &format!("{key}-title"), &[]);
     let message = catalog.message(&req.lang, &format!("{key}-message"), &[]);
@@ -811,15 +1087,18 @@ fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) 
             let kind = match status {
                 StatusCode::NOT_FOUND => "NotFound",
                 StatusCode::BAD_REQUEST => "BadRequest",
+                StatusCode::UNAUTHORIZED => "Unauthorized",
+                StatusCode::FORBIDDEN => "Forbidden",
+                StatusCode::CONFLICT => "Conflict",
+                StatusCode::TOO_MANY_REQUESTS => "TooManyRequests",
+                StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
                 StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
                 _ => "InternalServerError",
             };
-            let message = if status == StatusCode::NOT_FOUND {
-                format!("Resource not found: {}{}", req.base, encode_path(raw_path))
-            } else {
-                message
-            };
-            let body = json!({"type": kind, "message": message, "context": req.base});
+            let mut body = json!({"type": kind, "message": detail, "context": req.base});
+            if !errors.is_empty() {
+                body["errors"] = json!(errors);
+            }
             (
                 status,
                 [(header::CONTENT_TYPE, "application/json")],
@@ -831,6 +1110,17 @@ fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) 
             let html = site_context(req, None).and_then(|mut ctx| {
                 ctx.insert("heading", &heading);
                 ctx.insert("message", &message);
+                let errors: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        let label = catalog.message(&req.lang, &format!("error-{}", e.code), &[]);
+                        format!("{}: {label}", e.field)
+                    })
+                    .collect();
+                ctx.insert("errors", &errors);
+                if key == "conflict" {
+                    ctx.insert("detail", detail);
+                }
                 req.site.renderer().render("error.html", &ctx)
             });
             match html {

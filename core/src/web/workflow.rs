@@ -1,0 +1,413 @@
+//! Workflow and security over the web: `@workflow` (read, fire),
+//! `@history`, `@sharing` (read, grant), the audit log and the workflow
+//! diagrams; and the workflow menu on item pages.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{check_form_csrf, check_json_csrf, field, form, is_form, json_body};
+use super::{item_url, Mode, Req};
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::security::{self, MANAGE_SITE};
+
+fn json_ok(v: &Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_vec_pretty(v).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+fn state_title(req: &Req<'_>, item: &Item, state: &str) -> String {
+    req.site
+        .workflow_for(&item.type_name)
+        .and_then(|w| w.state(state))
+        .map(|s| s.title.get(&req.lang).to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| state.to_owned())
+}
+
+fn transition_title(req: &Req<'_>, item: &Item, id: &str) -> String {
+    req.site
+        .workflow_for(&item.type_name)
+        .and_then(|w| w.transition(id))
+        .map(|t| t.title.get(&req.lang).to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+fn reason(req: &Req<'_>, closed: &crate::workflow::Closed) -> String {
+    let args: Vec<(&str, String)> = closed
+        .args
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    req.site
+        .renderer()
+        .catalog()
+        .message(&req.lang, &closed.message, &args)
+}
+
+/// Puts the item's state and the user's transitions in a page's context.
+/// Visitors who cannot fire anything see no menu.
+pub(super) fn insert_menu(req: &Req<'_>, item: &Item, url: &str, ctx: &mut tera::Context) -> Result<()> {
+    let Some(state) = item.review_state.as_deref() else {
+        return Ok(());
+    };
+    if !req.who.is_authenticated() {
+        return Ok(());
+    }
+    let reader = req.reader();
+    let transitions = reader.transitions(item)?;
+    let may_edit = reader.can(item, security::MODIFY)?;
+    let open: Vec<Value> = transitions
+        .iter()
+        .filter(|t| t.closed.is_none())
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "title": transition_title(req, item, &t.id),
+                "action": format!("{url}/@workflow/{}", t.id),
+                "comment_required": t.comment_required,
+            })
+        })
+        .collect();
+    // Reasons are shown to those who work on the item; a closed door on a
+    // page one only reads is noise.
+    let closed: Vec<Value> = if may_edit || !open.is_empty() {
+        transitions
+            .iter()
+            .filter_map(|t| t.closed.as_ref().map(|c| (t, c)))
+            .filter(|(_, c)| c.message != "transition-not-permitted")
+            .map(|(t, c)| json!({"title": transition_title(req, item, &t.id), "reason": reason(req, c)}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ctx.insert(
+        "workflow",
+        &json!({
+            "state": state,
+            "state_title": state_title(req, item, state),
+            "open": open,
+            "closed": closed,
+        }),
+    );
+    Ok(())
+}
+
+/// `GET /path/@workflow`: the history and the transitions (plone.restapi),
+/// plus the closed ones with their reasons.
+pub(super) fn get_workflow(req: &Req<'_>, path: &str) -> Result<Response> {
+    let reader = req.reader();
+    let item = reader.must_get(path)?;
+    let url = item_url(&req.base, &item.path);
+    let transitions = reader.transitions(&item)?;
+    let history: Vec<Value> = if reader.can(&item, security::VIEW_HISTORY)? {
+        req.site
+            .history(path)?
+            .into_iter()
+            .filter_map(|h| {
+                h.workflow.map(|w| {
+                    json!({
+                        "action": w.transition,
+                        "actor": h.actor,
+                        "comments": w.comment,
+                        "review_state": w.to,
+                        "title": state_title(req, &item, &w.to),
+                        "time": h.time.to_rfc3339(),
+                    })
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let state = item.review_state.clone().unwrap_or_default();
+    Ok(json_ok(&json!({
+        "@id": format!("{url}/@workflow"),
+        "state": {"id": state, "title": state_title(req, &item, &state)},
+        "history": history,
+        "transitions": transitions.iter().filter(|t| t.closed.is_none()).map(|t| json!({
+            "@id": format!("{url}/@workflow/{}", t.id),
+            "title": transition_title(req, &item, &t.id),
+            "comment_required": t.comment_required,
+        })).collect::<Vec<_>>(),
+        "closed": transitions.iter().filter_map(|t| t.closed.as_ref().map(|c| json!({
+            "id": t.id,
+            "title": transition_title(req, &item, &t.id),
+            "reason": reason(req, c),
+        }))).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TransitionBody {
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /path/@workflow/{transition}`: fires it. JSON `{comment}` for
+/// programs (answering as plone.restapi), a form for the page's menu
+/// (redirecting back to the item).
+pub(super) fn post_workflow(req: &Req<'_>, path: &str, transition: &str, body: &[u8]) -> Result<Response> {
+    let form_post = is_form(req);
+    let comment = if form_post {
+        let f = form(body);
+        check_form_csrf(req, &f)?;
+        field(&f, "comment").to_owned()
+    } else {
+        check_json_csrf(req)?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            String::new()
+        } else {
+            json_body::<TransitionBody>(body)?.comment
+        }
+    };
+    let item = req
+        .site
+        .write(&req.who, |w| w.transition(path, transition, &comment))?;
+    let url = item_url(&req.base, &item.path);
+    if form_post && req.mode == Mode::Html {
+        // Back to the item, or home if the user may no longer see it.
+        let to = if req.reader().get(&item.path)?.is_some() {
+            url
+        } else {
+            format!("{}/", req.base)
+        };
+        return Ok(Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, to)
+            .body(Body::empty())
+            .unwrap_or_default());
+    }
+    let state = item.review_state.clone().unwrap_or_default();
+    Ok(json_ok(&json!({
+        "action": transition,
+        "actor": req.who.name(),
+        "comments": comment,
+        "review_state": state,
+        "title": state_title(req, &item, &state),
+        "time": item.modified.to_rfc3339(),
+    })))
+}
+
+/// `GET /path/@history`: changes and transitions, for those who may see them.
+pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
+    let reader = req.reader();
+    let item = reader.must_get(path)?;
+    let entries: Vec<Value> = reader
+        .history(path)?
+        .into_iter()
+        .rev()
+        .map(|h| match h.workflow {
+            Some(w) => json!({
+                "type": "workflow",
+                "action": w.transition,
+                "transition_title": transition_title(req, &item, &w.transition),
+                "prev_state": w.from,
+                "review_state": w.to,
+                "comments": w.comment,
+                "actor": {"id": h.actor},
+                "time": h.time.to_rfc3339(),
+            }),
+            None => json!({
+                "type": "versioning",
+                "action": h.action,
+                "version": h.revision,
+                "changed": h.changed,
+                "comments": h.note.unwrap_or_default(),
+                "actor": {"id": h.actor},
+                "time": h.time.to_rfc3339(),
+            }),
+        })
+        .collect();
+    Ok(json_ok(&Value::Array(entries)))
+}
+
+/// `GET /path/@sharing`: who holds which local role here (plone.restapi's
+/// shape: each entry's roles map says `true`, `false`, `"acquired"` or
+/// `"global"`).
+pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
+    let reader = req.reader();
+    let item = reader.must_get(path)?;
+    if !reader.can(&item, security::SHARE)? {
+        return Err(Error::Forbidden(format!("sharing of {path}")));
+    }
+    let delegable: Vec<&str> = ["Reader", "Contributor", "Editor", "Reviewer"]
+        .into_iter()
+        .chain(
+            req.site
+                .roles()
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !security::CORE_ROLES.contains(r)),
+        )
+        .collect();
+    // Roles inherited from containers, per principal.
+    let mut acquired: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if !item.block_inheritance {
+        let mut cur = item.parent.clone();
+        while let Some(uid) = cur {
+            let Some(p) = req.site.get_by_uid(&uid)? else {
+                break;
+            };
+            for grants in [&p.local_roles, &p.workflow_roles] {
+                for (who, roles) in grants {
+                    acquired.entry(who.clone()).or_default().extend(roles.iter().cloned());
+                }
+            }
+            if p.block_inheritance {
+                break;
+            }
+            cur = p.parent.clone();
+        }
+    }
+    let mut principals: Vec<String> = item
+        .local_roles
+        .keys()
+        .chain(item.workflow_roles.keys())
+        .chain(acquired.keys())
+        .cloned()
+        .collect();
+    principals.sort();
+    principals.dedup();
+    let mut entries = Vec::new();
+    for p in principals {
+        let (kind, title) = match req.site.user(&p)? {
+            Some(u) => ("user", u.fullname),
+            None => (
+                "group",
+                req.site.group(&p)?.map(|g| g.title).unwrap_or_else(|| p.clone()),
+            ),
+        };
+        let mut roles = serde_json::Map::new();
+        for r in &delegable {
+            let own = item.local_roles.get(&p).is_some_and(|s| s.contains(*r));
+            let wf = item.workflow_roles.get(&p).is_some_and(|s| s.contains(*r));
+            let acq = acquired.get(&p).is_some_and(|s| s.iter().any(|x| x == r));
+            let v = if own {
+                json!(true)
+            } else if wf || acq {
+                json!("acquired")
+            } else {
+                json!(false)
+            };
+            roles.insert((*r).to_owned(), v);
+        }
+        entries.push(json!({"id": p, "title": title, "type": kind, "roles": roles}));
+    }
+    Ok(json_ok(&json!({
+        "available_roles": delegable.iter().map(|r| json!({"id": r, "title": r})).collect::<Vec<_>>(),
+        "entries": entries,
+        "inherit": !item.block_inheritance,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SharingEntry {
+    id: String,
+    roles: BTreeMap<String, bool>,
+    #[serde(default, rename = "type")]
+    _kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SharingBody {
+    #[serde(default)]
+    entries: Vec<SharingEntry>,
+    #[serde(default)]
+    inherit: Option<bool>,
+}
+
+/// `POST /path/@sharing` `{entries: [{id, roles: {Role: bool}}], inherit}`:
+/// grants and removes local roles, all in one write. One may only grant
+/// roles one holds here.
+pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
+    check_json_csrf(req)?;
+    let b: SharingBody = json_body(body)?;
+    req.site.write(&req.who, |w| {
+        let item = w.must_get(path)?;
+        for e in &b.entries {
+            let mut roles: std::collections::BTreeSet<String> =
+                item.local_roles.get(&e.id).cloned().unwrap_or_default();
+            for (r, on) in &e.roles {
+                if *on {
+                    roles.insert(r.clone());
+                } else {
+                    roles.remove(r);
+                }
+            }
+            let roles: Vec<String> = roles.into_iter().collect();
+            w.set_local_roles(path, &e.id, &roles)?;
+        }
+        if let Some(inherit) = b.inherit {
+            w.set_block_inheritance(path, !inherit)?;
+        }
+        Ok(())
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /@audit`: the audit log, newest first, batched; `?format=csv`
+/// downloads it. Site administrators only.
+pub(super) fn get_audit(req: &Req<'_>) -> Result<Response> {
+    let q = super::req_query(req);
+    let csv = req
+        .query
+        .unwrap_or("")
+        .split('&')
+        .any(|p| p == "format=csv");
+    if csv {
+        let (entries, _) = req.site.audit_log(&req.who, 0, usize::MAX)?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit.csv\"",
+                ),
+            ],
+            crate::audit::to_csv(&entries),
+        )
+            .into_response());
+    }
+    let (entries, total) = req.site.audit_log(&req.who, q.b_start, q.b_size)?;
+    Ok(json_ok(&json!({
+        "@id": format!("{}/@audit", req.base),
+        "items": entries,
+        "items_total": total,
+    })))
+}
+
+/// `GET /@@workflow-diagram/{name}`: the workflow drawn as SVG.
+pub(super) fn get_diagram(req: &Req<'_>, name: &str) -> Result<Response> {
+    let reader = req.reader();
+    let root = reader.must_get("/")?;
+    if !reader.can(&root, MANAGE_SITE)? {
+        return Err(Error::Forbidden("workflow diagrams".into()));
+    }
+    let name = name.trim_end_matches(".svg");
+    let w = req
+        .site
+        .workflows()
+        .find(|w| w.name == name)
+        .ok_or_else(|| Error::NotFound(format!("workflow `{name}`")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        crate::diagram::svg(w, &req.lang),
+    )
+        .into_response())
+}
