@@ -327,7 +327,7 @@ impl Registry {
 ///
 /// impl Module for Website {
 ///     fn manifest(&self) -> Manifest {
-///         Manifest { name: "website", version: "0.1.0", core: "^0.1", ..Manifest::EMPTY }
+///         Manifest { name: "website", version: "0.1.0", core: "^0.2", ..Manifest::EMPTY }
 ///     }
 /// }
 ///

@@ -153,7 +153,7 @@ impl Module for Testing {
             name: "testing",
             version: "1.0.0",
             title: "Test module",
-            core: "^0.1",
+            core: "^0.2",
             types: &[
                 ("types/page.toml", TYPES),
                 ("types/folder.toml", FOLDER),

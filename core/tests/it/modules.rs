@@ -14,7 +14,7 @@ impl Module for NeedsGhost {
         Manifest {
             name: "needs-ghost",
             version: "0.3.0",
-            core: "^0.1",
+            core: "^0.2",
             requires: &[("ghost", "^1.2")],
             ..Manifest::EMPTY
         }
@@ -72,13 +72,13 @@ fn version_ranges_and_cycles_are_named() {
         leak(Versioned {
             name: "agenda",
             version: "1.0.0",
-            core: "^0.1",
+            core: "^0.2",
             requires: &[("website", ">=2.0")],
         }),
         leak(Versioned {
             name: "website",
             version: "1.4.0",
-            core: "^0.1",
+            core: "^0.2",
             requires: &[],
         }),
     ])

@@ -154,5 +154,17 @@ pub(crate) fn add(w: &mut Writer<'_>) -> Result<()> {
             "remote_url": "https://www.wallonie.be/",
         })),
     )?;
+    publish_all(w, "/")
+}
+
+/// Publishes everything the demo added, as a town's reviewer would: new
+/// items start private in the simple publication workflow.
+fn publish_all(w: &mut Writer<'_>, path: &str) -> Result<()> {
+    for child in w.children(path)? {
+        if child.review_state.as_deref() == Some("private") {
+            w.transition(&child.path, "publish", "")?;
+        }
+        publish_all(w, &child.path)?;
+    }
     Ok(())
 }
