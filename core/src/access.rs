@@ -39,8 +39,10 @@ impl SecurityModel {
         schema: &Schema,
         modules: &[&'static dyn Module],
     ) -> Result<Self> {
-        let mut roles: BTreeSet<String> =
-            security::CORE_ROLES.iter().map(|r| (*r).to_owned()).collect();
+        let mut roles: BTreeSet<String> = security::CORE_ROLES
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect();
         let mut permissions: BTreeSet<String> = security::CORE_PERMISSIONS
             .iter()
             .map(|p| (*p).to_owned())
@@ -234,7 +236,12 @@ impl SecurityModel {
         self.workflow_for(&item.type_name)
             .zip(item.review_state.as_deref())
             .and_then(|(w, s)| w.state(s))
-            .map(|s| s.local_roles.iter().filter_map(|r| r.field.clone()).collect())
+            .map(|s| {
+                s.local_roles
+                    .iter()
+                    .filter_map(|r| r.field.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -320,7 +327,12 @@ impl<'a> Checker<'a> {
     }
 
     /// The roles that hold `perm` on `item`.
-    pub(crate) fn needed(&self, item: &Item, perm: &str, look: &dyn Lookup) -> Result<BTreeSet<String>> {
+    pub(crate) fn needed(
+        &self,
+        item: &Item,
+        perm: &str,
+        look: &dyn Lookup,
+    ) -> Result<BTreeSet<String>> {
         let key = (item.uid.clone(), perm.to_owned());
         if let Some(r) = self.needed.borrow().get(&key) {
             return Ok(r.clone());
@@ -416,7 +428,11 @@ impl<'a> Checker<'a> {
         Ok(out)
     }
 
-    pub(crate) fn guard(&self, item: &Item, t: &workflow::Transition) -> std::result::Result<(), Closed> {
+    pub(crate) fn guard(
+        &self,
+        item: &Item,
+        t: &workflow::Transition,
+    ) -> std::result::Result<(), Closed> {
         let Some(name) = &t.guard else {
             return Ok(());
         };

@@ -665,7 +665,11 @@ fn groups(s: &Site, action: GroupsCmd) -> anyhow::Result<()> {
                     "{:<30} {:<30} roles: {:<20} members: {}",
                     g.id,
                     g.title,
-                    if roles.is_empty() { "-".to_owned() } else { roles.join(", ") },
+                    if roles.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        roles.join(", ")
+                    },
                     members.join(", ")
                 );
             }
@@ -729,15 +733,23 @@ fn workflows(s: &Site, action: WorkflowsCmd) -> anyhow::Result<()> {
                     .map(|t| t.name.as_str())
                     .collect();
                 println!("{} ({}) — initial: {}", w.name, w.source, w.initial);
-                println!("  types: {}", if types.is_empty() { "-".to_owned() } else { types.join(", ") });
+                println!(
+                    "  types: {}",
+                    if types.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        types.join(", ")
+                    }
+                );
                 for st in &w.states {
-                    println!("  state {}{}", st.id, if st.is_final { " (final)" } else { "" });
+                    println!(
+                        "  state {}{}",
+                        st.id,
+                        if st.is_final { " (final)" } else { "" }
+                    );
                 }
                 for t in &w.transitions {
-                    let who = t
-                        .permission
-                        .clone()
-                        .unwrap_or_else(|| t.roles.join(", "));
+                    let who = t.permission.clone().unwrap_or_else(|| t.roles.join(", "));
                     println!("  {}: {} → {} [{who}]", t.id, t.from.join("|"), t.to);
                 }
             }

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::item::{HistoryEntry, Item};
-use crate::site::{decode, encode, Site, SiteMeta};
 use crate::security::Principal;
+use crate::site::{decode, encode, Site, SiteMeta};
 use crate::users::User;
 
 /// The export layout's version.

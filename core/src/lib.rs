@@ -18,6 +18,7 @@ pub mod auth;
 mod cli;
 pub mod config;
 mod core_module;
+pub mod diagram;
 pub mod error;
 pub mod export;
 pub mod hooks;
@@ -35,7 +36,6 @@ mod transition;
 pub mod users;
 pub mod web;
 pub mod workflow;
-pub mod diagram;
 
 pub use cli::{run, Launch};
 pub use config::SiteConfig;
@@ -53,8 +53,8 @@ pub mod prelude {
     pub use crate::item::Item;
     pub use crate::module::{Manifest, Module, UpgradeStep};
     pub use crate::security::Principal;
-    pub use crate::workflow::{Closed, CounterDef, Guard, GuardContext};
     pub use crate::site::{AddOptions, Site, Writer};
+    pub use crate::workflow::{Closed, CounterDef, Guard, GuardContext};
     pub use serde_json::{json, Map, Value};
 }
 

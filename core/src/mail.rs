@@ -10,7 +10,10 @@ use crate::auth::Mail;
 pub(crate) fn send(host: &str, port: u16, from: &str, m: &Mail) -> Result<(), String> {
     let email = Message::builder()
         .from(from.parse().map_err(|e| format!("sender `{from}`: {e}"))?)
-        .to(m.to.parse().map_err(|e| format!("recipient `{}`: {e}", m.to))?)
+        .to(m
+            .to
+            .parse()
+            .map_err(|e| format!("recipient `{}`: {e}", m.to))?)
         .subject(m.subject.clone())
         .header(ContentType::TEXT_PLAIN)
         .body(m.body.clone())

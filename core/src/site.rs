@@ -16,8 +16,8 @@ use crate::item::{HistoryEntry, Item};
 use crate::module::{Module, Registry};
 use crate::render::Renderer;
 use crate::schema::{FieldKind, Schema, TypeDef, WriteMode};
-use crate::store::{BlobRef, Store, StoreError, StoreErrorKind, Transaction};
 use crate::security::Principal;
+use crate::store::{BlobRef, Store, StoreError, StoreErrorKind, Transaction};
 use crate::users::User;
 
 /// The type of every site's root.
@@ -1208,7 +1208,10 @@ impl<'a> Writer<'a> {
             )));
         }
         let container = self.must_get(new_parent)?;
-        self.require(&container, &crate::security::add_permission(&source.type_name))?;
+        self.require(
+            &container,
+            &crate::security::add_permission(&source.type_name),
+        )?;
         let ty = self.type_of(&source.type_name)?;
         let cty = self.type_of(&container.type_name)?;
         if !self.site.schema.allows(cty, ty) {

@@ -59,9 +59,10 @@ impl Writer<'_> {
                     who.name()
                 )));
             }
-            if let Err(closed) = checker.guard(&previous, t) {
-                return Err(Error::Closed(closed));
-            }
+        }
+        // Guards are the procedure's own conditions: they hold for everyone.
+        if let Err(closed) = Checker::new(site, &who).guard(&previous, t) {
+            return Err(Error::Closed(closed));
         }
         let comment = comment.trim();
         if t.comment_required && comment.is_empty() {
@@ -137,8 +138,8 @@ impl Writer<'_> {
         let mut item = self.must_get(path)?;
         self.require(&item, security::SHARE)?;
         let site = self.site;
-        if site.user(principal)?.is_none()
-            && site.group(principal)?.is_none()
+        if self.load_user(principal).is_err()
+            && self.load_group(principal)?.is_none()
             && principal != security::AUTHENTICATED_USERS
         {
             return Err(Error::Invalid(vec![FieldError::new(
@@ -163,7 +164,11 @@ impl Writer<'_> {
             }
             let global_only = matches!(
                 r.as_str(),
-                MANAGER | SITE_ADMINISTRATOR | security::ANONYMOUS | security::AUTHENTICATED | security::OWNER
+                MANAGER
+                    | SITE_ADMINISTRATOR
+                    | security::ANONYMOUS
+                    | security::AUTHENTICATED
+                    | security::OWNER
             );
             if global_only || (!held.contains(r) && !held.contains(MANAGER)) {
                 return Err(Error::Forbidden(format!(
@@ -179,7 +184,8 @@ impl Writer<'_> {
         if wanted.is_empty() {
             item.local_roles.remove(principal);
         } else {
-            item.local_roles.insert(principal.to_owned(), wanted.clone());
+            item.local_roles
+                .insert(principal.to_owned(), wanted.clone());
         }
         item.revision += 1;
         item.modified = Utc::now();
@@ -206,7 +212,12 @@ impl Writer<'_> {
         item.revision += 1;
         item.modified = Utc::now();
         self.store_item(&item);
-        self.record(&item, "sharing", Vec::new(), Some(format!("inherit: {}", !block)));
+        self.record(
+            &item,
+            "sharing",
+            Vec::new(),
+            Some(format!("inherit: {}", !block)),
+        );
         self.audit(
             "block_inheritance",
             &item.path,
@@ -242,5 +253,4 @@ impl Writer<'_> {
         self.tx.put(&key, encode(&value));
         Ok(crate::workflow::format_number(&format, value.last, today))
     }
-
 }

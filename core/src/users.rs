@@ -113,7 +113,9 @@ pub fn check_password_strength(login: &str, password: &str) -> std::result::Resu
     .filter(|x| **x)
     .count();
     if classes < 3 && len < 16 {
-        return weak("mix lower case, upper case, digits and signs (three kinds), or use 16 characters");
+        return weak(
+            "mix lower case, upper case, digits and signs (three kinds), or use 16 characters",
+        );
     }
     if !login.is_empty() && password.to_lowercase().contains(&login.to_lowercase()) {
         return weak("a password does not contain the login");
@@ -165,7 +167,10 @@ impl Site {
     /// The account called `login`.
     pub fn user(&self, login: &str) -> Result<Option<User>> {
         let key = self.keys().user(login);
-        self.store().get(&key)?.map(|b| decode(&key, &b)).transpose()
+        self.store()
+            .get(&key)?
+            .map(|b| decode(&key, &b))
+            .transpose()
     }
 
     /// The site's accounts.
@@ -216,7 +221,10 @@ impl Site {
     /// The service called `id`.
     pub fn service(&self, id: &str) -> Result<Option<Service>> {
         let key = self.keys().service(id);
-        self.store().get(&key)?.map(|b| decode(&key, &b)).transpose()
+        self.store()
+            .get(&key)?
+            .map(|b| decode(&key, &b))
+            .transpose()
     }
 
     /// The town's services.
@@ -302,8 +310,8 @@ impl Writer<'_> {
             }
             if r == MANAGER && !self.is_unrestricted() {
                 let root = self.must_get("/")?;
-                let held = crate::access::Checker::new(self.site, self.who())
-                    .roles_on(&root, self)?;
+                let held =
+                    crate::access::Checker::new(self.site, self.who()).roles_on(&root, self)?;
                 if !held.contains(MANAGER) {
                     return Err(Error::Forbidden(format!(
                         "only a Manager may grant `{MANAGER}`"
@@ -331,7 +339,11 @@ impl Writer<'_> {
         }
         if let Some(e) = email {
             if !crate::text::is_email(e) {
-                errors.push(FieldError::new("email", "bad_email", "not an e-mail address"));
+                errors.push(FieldError::new(
+                    "email",
+                    "bad_email",
+                    "not an e-mail address",
+                ));
             }
         }
         if crate::schema::looks_like_html(fullname) {
@@ -381,7 +393,11 @@ impl Writer<'_> {
         user.enabled = enabled;
         self.put_user(&user);
         self.audit(
-            if enabled { "user_enabled" } else { "user_disabled" },
+            if enabled {
+                "user_enabled"
+            } else {
+                "user_disabled"
+            },
             login,
             "",
         );
@@ -402,7 +418,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn load_user(&self, login: &str) -> Result<User> {
+    pub(crate) fn load_user(&self, login: &str) -> Result<User> {
         let key = self.site.keys().user(login);
         self.tx
             .get(&key)?
@@ -417,12 +433,28 @@ impl Writer<'_> {
         self.tx.put(&k, encode(user));
     }
 
-    fn load_group(&self, id: &str) -> Result<Option<Group>> {
+    pub(crate) fn load_group(&self, id: &str) -> Result<Option<Group>> {
         let key = self.site.keys().group(id);
         if let Some(b) = self.tx.get(&key)? {
             return Ok(Some(decode(&key, &b)?));
         }
-        self.site.function_group(id)
+        for f in self.site.functions() {
+            if let Some(service) = id.strip_suffix(&format!("_{f}")) {
+                let skey = self.site.keys().service(service);
+                if let Some(b) = self.tx.get(&skey)? {
+                    let s: Service = decode(&skey, &b)?;
+                    return Ok(Some(Group {
+                        id: id.to_owned(),
+                        title: format!("{} ({f})", s.title),
+                        roles: BTreeSet::new(),
+                        members: BTreeSet::new(),
+                        service: Some(s.id),
+                        function: Some(f.clone()),
+                    }));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Adds a group with site-wide roles.
@@ -448,7 +480,12 @@ impl Writer<'_> {
 
     /// Adds and removes members of a group (a service's function group
     /// included).
-    pub fn set_group_members(&mut self, id: &str, add: &[String], remove: &[String]) -> Result<Group> {
+    pub fn set_group_members(
+        &mut self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<Group> {
         self.require_site(security::MANAGE_USERS)?;
         let mut group = self
             .load_group(id)?

@@ -252,10 +252,7 @@ pub(crate) fn check(w: &Workflow, cx: &CheckContext<'_>) -> Result<()> {
     for s in &w.states {
         for (perm, roles) in &s.permissions {
             if !known_permission(perm, cx) {
-                problems.push(format!(
-                    "state `{}`: unknown permission `{perm}`",
-                    s.id
-                ));
+                problems.push(format!("state `{}`: unknown permission `{perm}`", s.id));
             }
             for r in roles {
                 if !cx.roles.contains(r) {
@@ -319,17 +316,19 @@ pub(crate) fn check(w: &Workflow, cx: &CheckContext<'_>) -> Result<()> {
             }
         }
         if w.state(&t.to).is_none() {
-            problems.push(format!("transition `{}` leads to unknown state `{}`", t.id, t.to));
+            problems.push(format!(
+                "transition `{}` leads to unknown state `{}`",
+                t.id, t.to
+            ));
         }
         match (&t.permission, t.roles.is_empty()) {
             (None, true) => problems.push(format!(
                 "transition `{}` names neither `permission` nor `roles`: nobody could fire it",
                 t.id
             )),
-            (Some(p), _) if !known_permission(p, cx) => problems.push(format!(
-                "transition `{}`: unknown permission `{p}`",
-                t.id
-            )),
+            (Some(p), _) if !known_permission(p, cx) => {
+                problems.push(format!("transition `{}`: unknown permission `{p}`", t.id))
+            }
             _ => {}
         }
         for r in &t.roles {

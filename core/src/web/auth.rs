@@ -263,9 +263,19 @@ pub(super) fn api_logout(req: &Req<'_>) -> Result<Response> {
     Ok(r)
 }
 
-fn render(req: &Req<'_>, template: &str, status: StatusCode, ctx: tera::Context) -> Result<Response> {
+fn render(
+    req: &Req<'_>,
+    template: &str,
+    status: StatusCode,
+    ctx: tera::Context,
+) -> Result<Response> {
     let html = req.site.renderer().render(template, &ctx)?;
-    let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
     // Forms carry a per-browser token: never cache them.
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -280,7 +290,11 @@ fn query_param(req: &Req<'_>, name: &str) -> String {
 }
 
 /// The login page, with an optional error (translated message key).
-pub(super) fn login_page(req: &Req<'_>, error: Option<String>, status: StatusCode) -> Result<Response> {
+pub(super) fn login_page(
+    req: &Req<'_>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response> {
     if req.mode == Mode::Json {
         return Err(Error::NotFound("@@login".into()));
     }
@@ -295,14 +309,19 @@ pub(super) fn login_page(req: &Req<'_>, error: Option<String>, status: StatusCod
 pub(super) async fn form_login(req: &Req<'_>, body: &[u8]) -> Result<Response> {
     let f = form(body);
     if check_form_csrf(req, &f).is_err() {
-        let msg = req.site.renderer().catalog().message(&req.lang, "csrf-failed", &[]);
+        let msg = req
+            .site
+            .renderer()
+            .catalog()
+            .message(&req.lang, "csrf-failed", &[]);
         return login_page(req, Some(msg), StatusCode::BAD_REQUEST);
     }
     let catalog = req.site.renderer().catalog();
-    match req
-        .site
-        .login(field(&f, "login"), field(&f, "password"), req.address.as_deref())
-    {
+    match req.site.login(
+        field(&f, "login"),
+        field(&f, "password"),
+        req.address.as_deref(),
+    ) {
         Ok(l) => {
             let to = safe_came_from(req, field(&f, "came_from"));
             let mut r = redirect(&to);
@@ -320,7 +339,11 @@ pub(super) async fn form_login(req: &Req<'_>, body: &[u8]) -> Result<Response> {
         Err(Error::Throttled(secs)) => {
             let mut r = login_page(
                 req,
-                Some(catalog.message(&req.lang, "login-throttled", &[("minutes", secs.div_ceil(60).to_string())])),
+                Some(catalog.message(
+                    &req.lang,
+                    "login-throttled",
+                    &[("minutes", secs.div_ceil(60).to_string())],
+                )),
                 StatusCode::TOO_MANY_REQUESTS,
             )?;
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -394,9 +417,7 @@ pub(super) fn form_reset(req: &Req<'_>, token: &str, body: &[u8]) -> Result<Resp
         match req.site.reset_password(token, password) {
             Ok(()) => None,
             Err(Error::Invalid(_)) => Some(catalog.message(&req.lang, "error-weak_password", &[])),
-            Err(Error::Unauthorized(_)) => {
-                Some(catalog.message(&req.lang, "reset-invalid", &[]))
-            }
+            Err(Error::Unauthorized(_)) => Some(catalog.message(&req.lang, "reset-invalid", &[])),
             Err(e) => return Err(e),
         }
     };

@@ -143,12 +143,12 @@ struct Req<'a> {
 impl Req<'_> {
     /// The CSRF token for this browser's forms; makes the cookie if needed.
     fn csrf(&self) -> String {
-        let (seed, _) = self.csrf_seed.get_or_init(|| {
-            match auth::cookie(self.headers, auth::CSRF_COOKIE) {
-                Some(c) if c.len() >= 16 => (c, false),
-                _ => (crate::text::new_uid(), true),
-            }
-        });
+        let (seed, _) =
+            self.csrf_seed
+                .get_or_init(|| match auth::cookie(self.headers, auth::CSRF_COOKIE) {
+                    Some(c) if c.len() >= 16 => (c, false),
+                    _ => (crate::text::new_uid(), true),
+                });
         self.site.csrf_token(seed).unwrap_or_default()
     }
 
@@ -206,7 +206,11 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     let headers_for_auth = headers.clone();
     let address_for_auth = address.clone();
     let authenticated = tokio::task::spawn_blocking(move || {
-        auth::authenticate(&site_for_auth, &headers_for_auth, address_for_auth.as_deref())
+        auth::authenticate(
+            &site_for_auth,
+            &headers_for_auth,
+            address_for_auth.as_deref(),
+        )
     })
     .await
     .unwrap_or_else(|_| Err(Error::Unauthorized("authentication failed".into())));
@@ -251,7 +255,8 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     };
     let mut response = route(&req, &method, &raw_path, &rest, body).await;
     if clear_cookie {
-        if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https)) {
+        if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https))
+        {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
@@ -266,20 +271,15 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-cache"),
         );
-        response
-            .headers_mut()
-            .append(header::VARY, HeaderValue::from_static("Cookie, Authorization"));
+        response.headers_mut().append(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Authorization"),
+        );
     }
     response
 }
 
-async fn route(
-    req: &Req<'_>,
-    method: &Method,
-    raw_path: &str,
-    rest: &str,
-    body: Body,
-) -> Response {
+async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body: Body) -> Response {
     if rest.starts_with("/++api++") {
         // One `++api++` only; repeated adjacent segments collapse (plone.rest).
         let collapsed = format!("/++api++{}", rest.trim_start_matches("/++api++"));
@@ -465,14 +465,10 @@ async fn route_service(req: &Req<'_>, path: &str, service: &str) -> Result<Respo
         (Some("@history"), None) => workflow::get_history(req, path),
         (Some("@sharing"), None) => workflow::get_sharing(req, path),
         (Some("@audit"), None) if path == "/" => workflow::get_audit(req),
-        (Some("@@workflow-diagram"), Some(name)) if path == "/" => {
-            workflow::get_diagram(req, name)
-        }
+        (Some("@@workflow-diagram"), Some(name)) if path == "/" => workflow::get_diagram(req, name),
         (Some("@@login"), None) if path == "/" => auth::login_page(req, None, StatusCode::OK),
         (Some("@@reset-password"), None) if path == "/" => auth::reset_request_page(req),
-        (Some("@@reset-password"), Some(token)) if path == "/" => {
-            auth::reset_form_page(req, token)
-        }
+        (Some("@@reset-password"), Some(token)) if path == "/" => auth::reset_form_page(req, token),
         _ => Err(Error::NotFound(format!("{path}/{service}"))),
     }
 }
@@ -481,7 +477,18 @@ async fn route_service(req: &Req<'_>, path: &str, service: &str) -> Result<Respo
 async fn post_service(req: &Req<'_>, path: &str, service: &str, body: &[u8]) -> Result<Response> {
     let mut parts = service.splitn(2, '/');
     let (name, rest) = (parts.next().unwrap_or(""), parts.next());
-    if path != "/" && matches!(name, "@login" | "@login-renew" | "@logout" | "@@login" | "@@logout" | "@@reset-password" | "@users") {
+    if path != "/"
+        && matches!(
+            name,
+            "@login"
+                | "@login-renew"
+                | "@logout"
+                | "@@login"
+                | "@@logout"
+                | "@@reset-password"
+                | "@users"
+        )
+    {
         return Err(Error::NotFound(format!("{path}/{service}")));
     }
     match (name, rest) {
@@ -749,7 +756,9 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
         }
     }
     ctx.insert("breadcrumbs", &crumbs);
-    let came_from = current.map(|c| item_url(&req.base, &c.path)).unwrap_or_default();
+    let came_from = current
+        .map(|c| item_url(&req.base, &c.path))
+        .unwrap_or_default();
     ctx.insert(
         "user",
         &json!({

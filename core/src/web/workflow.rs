@@ -56,7 +56,12 @@ fn reason(req: &Req<'_>, closed: &crate::workflow::Closed) -> String {
 
 /// Puts the item's state and the user's transitions in a page's context.
 /// Visitors who cannot fire anything see no menu.
-pub(super) fn insert_menu(req: &Req<'_>, item: &Item, url: &str, ctx: &mut tera::Context) -> Result<()> {
+pub(super) fn insert_menu(
+    req: &Req<'_>,
+    item: &Item,
+    url: &str,
+    ctx: &mut tera::Context,
+) -> Result<()> {
     let Some(state) = item.review_state.as_deref() else {
         return Ok(());
     };
@@ -157,7 +162,12 @@ struct TransitionBody {
 /// `POST /path/@workflow/{transition}`: fires it. JSON `{comment}` for
 /// programs (answering as plone.restapi), a form for the page's menu
 /// (redirecting back to the item).
-pub(super) fn post_workflow(req: &Req<'_>, path: &str, transition: &str, body: &[u8]) -> Result<Response> {
+pub(super) fn post_workflow(
+    req: &Req<'_>,
+    path: &str,
+    transition: &str,
+    body: &[u8],
+) -> Result<Response> {
     let form_post = is_form(req);
     let comment = if form_post {
         let f = form(body);
@@ -261,7 +271,10 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
             };
             for grants in [&p.local_roles, &p.workflow_roles] {
                 for (who, roles) in grants {
-                    acquired.entry(who.clone()).or_default().extend(roles.iter().cloned());
+                    acquired
+                        .entry(who.clone())
+                        .or_default()
+                        .extend(roles.iter().cloned());
                 }
             }
             if p.block_inheritance {
@@ -285,7 +298,10 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
             Some(u) => ("user", u.fullname),
             None => (
                 "group",
-                req.site.group(&p)?.map(|g| g.title).unwrap_or_else(|| p.clone()),
+                req.site
+                    .group(&p)?
+                    .map(|g| g.title)
+                    .unwrap_or_else(|| p.clone()),
             ),
         };
         let mut roles = serde_json::Map::new();

@@ -17,3 +17,5 @@ mod schema;
 mod store;
 /// Items in a tree: add, update, move, rename, copy, delete, reorder.
 mod tree;
+/// Workflows and permissions through the core's API.
+mod workflow;

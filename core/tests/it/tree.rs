@@ -14,8 +14,13 @@ fn ids_are_unique_slugs_and_children_keep_their_order() {
         .add(&admin(), "/", "Folder", data(json!({"title": "Services"})))
         .unwrap();
     for title in ["Écoles", "Écoles", "Crèches", "Écoles!"] {
-        s.add(&admin(), &folder.path, "Page", data(json!({"title": title})))
-            .unwrap();
+        s.add(
+            &admin(),
+            &folder.path,
+            "Page",
+            data(json!({"title": title})),
+        )
+        .unwrap();
     }
     let children = s.children("/services").unwrap();
     let ids: Vec<&str> = children.iter().map(|c| c.id.as_str()).collect();
