@@ -154,7 +154,10 @@ impl Writer<'_> {
         } else {
             Checker::new(site, self.who()).roles_on(&item, self)?
         };
-        for r in &wanted {
+        let before = item.local_roles.get(principal).cloned().unwrap_or_default();
+        // Roles added or removed must be the writer's to give; roles left
+        // as they were need nothing.
+        for r in wanted.symmetric_difference(&before) {
             if !site.roles().contains(r) {
                 return Err(Error::Invalid(vec![FieldError::new(
                     "roles",
@@ -177,7 +180,6 @@ impl Writer<'_> {
                 )));
             }
         }
-        let before = item.local_roles.get(principal).cloned().unwrap_or_default();
         if before == wanted {
             return Ok(item);
         }

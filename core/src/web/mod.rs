@@ -136,6 +136,8 @@ struct Req<'a> {
     address: Option<String>,
     /// Whether cookies must be `Secure`.
     https: bool,
+    /// The path asked for, to come back to after logging in.
+    asked: String,
     /// The browser's CSRF seed: its `beffroi_csrf` cookie, or a new one to set.
     csrf_seed: std::sync::OnceLock<(String, bool)>,
 }
@@ -229,6 +231,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
                 token: None,
                 address,
                 https: scheme == "https" || site.config().security.https,
+                asked: raw_path.clone(),
                 csrf_seed: std::sync::OnceLock::new(),
             };
             return error_from(&req, e, &raw_path);
@@ -251,6 +254,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         token,
         address,
         https: scheme == "https" || site.config().security.https,
+        asked: raw_path.clone(),
         csrf_seed: std::sync::OnceLock::new(),
     };
     let mut response = route(&req, &method, &raw_path, &rest, body).await;
@@ -756,9 +760,13 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
         }
     }
     ctx.insert("breadcrumbs", &crumbs);
-    let came_from = current
-        .map(|c| item_url(&req.base, &c.path))
-        .unwrap_or_default();
+    let came_from = match current {
+        Some(c) => item_url(&req.base, &c.path),
+        None if req.asked.contains("@@login") || req.asked.contains("@@reset-password") => {
+            String::new()
+        }
+        None => format!("{}{}", req.base, req.asked),
+    };
     ctx.insert(
         "user",
         &json!({

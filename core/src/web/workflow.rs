@@ -353,6 +353,7 @@ pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Res
     let b: SharingBody = json_body(body)?;
     req.site.write(&req.who, |w| {
         let item = w.must_get(path)?;
+        w.require(&item, security::SHARE)?;
         for e in &b.entries {
             let mut roles: std::collections::BTreeSet<String> =
                 item.local_roles.get(&e.id).cloned().unwrap_or_default();

@@ -102,6 +102,12 @@ allowed = ["Page"]
 title = { en = "Box" }
 "#;
 
+pub(crate) const SECRET: &str = r#"
+name = "Secret"
+title = { en = "Secret page" }
+workflow = "simple_publication"
+"#;
+
 pub(crate) const KINDS: &str = r#"
 name = "kinds"
 terms = [
@@ -158,6 +164,7 @@ impl Module for Testing {
                 ("types/page.toml", TYPES),
                 ("types/folder.toml", FOLDER),
                 ("types/box.toml", BOX),
+                ("types/secret.toml", SECRET),
             ],
             vocabularies: &[("vocabularies/kinds.toml", KINDS)],
             ..Manifest::EMPTY

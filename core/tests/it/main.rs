@@ -13,6 +13,8 @@ mod http;
 mod modules;
 /// Content types as data: parsing errors and validation.
 mod schema;
+/// Security over HTTP: logins, tokens, throttling, CSRF, private items, audit.
+mod security;
 /// Storage: transactions and the killed-writer test.
 mod store;
 /// Items in a tree: add, update, move, rename, copy, delete, reorder.

@@ -1,0 +1,1041 @@
+//! Security over HTTP: logins (JWT, cookie form, Basic), forged and expired
+//! tokens, throttling, disabled accounts, CSRF, private items by path, uid,
+//! listing and download, workflow and sharing requests one may not make,
+//! the audit log, password reset through the mail queue.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use base64::Engine;
+use beffroi::prelude::*;
+use beffroi::web::{app, Sites};
+use tower::ServiceExt;
+
+use crate::common::{admin, data, town, Town};
+
+const PASSWORD: &str = "Correct-horse-42";
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value a `Set-Cookie` header gives `name`.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .find_map(|h| {
+                h.split(';')
+                    .next()
+                    .and_then(|kv| kv.split_once('='))
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_owned())
+            })
+    }
+}
+
+async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "town.test");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+const JSON: (&str, &str) = ("accept", "application/json");
+const SEND_JSON: (&str, &str) = ("content-type", "application/json");
+const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
+
+fn serve(t: &Town) -> Router {
+    app(Arc::new(Sites::new(vec![Arc::clone(&t.site)]).unwrap()))
+}
+
+/// A town with a published folder holding a public page and a private
+/// page, and a contributor, an editor and a site administrator.
+fn secured() -> Town {
+    let t = town();
+    let s = &t.site;
+    s.write(&admin(), |w| {
+        w.add_user(
+            "claire",
+            "Claire Dubois",
+            Some("claire@example.org"),
+            PASSWORD,
+            &[],
+        )?;
+        w.add_user("eddy", "Eddy Editor", None, PASSWORD, &[])?;
+        w.add_user(
+            "sam",
+            "Sam Admin",
+            None,
+            PASSWORD,
+            &["Site Administrator".into()],
+        )?;
+        w.add("/", "Folder", data(json!({"title": "Services"})))?;
+        w.add("/services", "Page", data(json!({"title": "Public page"})))?;
+        w.set_local_roles("/services", "eddy", &["Editor".into()])?;
+        Ok(())
+    })
+    .unwrap();
+    // A private item: the simple publication workflow on a Folder here.
+    s.write(&admin(), |w| {
+        w.set_local_roles("/services", "claire", &["Contributor".into()])
+    })
+    .unwrap();
+    let claire = s.principal("claire").unwrap();
+    let private = s
+        .write(&claire, |w| {
+            w.add_with(
+                "/services",
+                "Secret",
+                data(json!({"title": "Brouillon confidentiel"})),
+                AddOptions {
+                    id: Some("brouillon".into()),
+                    ..AddOptions::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(private.review_state.as_deref(), Some("private"));
+    t
+}
+
+async fn login(app: &Router, login: &str, password: &str) -> Answer {
+    call(
+        app,
+        "POST",
+        "/@login",
+        &[JSON, SEND_JSON],
+        &json!({"login": login, "password": password}).to_string(),
+    )
+    .await
+}
+
+async fn token(app: &Router, who: &str) -> String {
+    let r = login(app, who, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn private_items_do_not_exist_for_those_who_may_not_see_them() {
+    let t = secured();
+    let app = serve(&t);
+    let uid = t.site.get("/services/brouillon").unwrap().unwrap().uid;
+
+    // By path, as a page and as JSON: 404, with the login offered.
+    let r = call(&app, "GET", "/services/brouillon", &[], "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("/@@login?came_from="), "{}", r.body);
+    let r = call(&app, "GET", "/++api++/services/brouillon", &[], "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["type"], "NotFound");
+    let r = call(&app, "GET", "/services/brouillon/@workflow", &[JSON], "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&app, "GET", "/services/brouillon/@history", &[JSON], "").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Through the listing and the navigation.
+    let r = call(&app, "GET", "/++api++/services", &[], "").await;
+    let listing = r.json();
+    assert_eq!(listing["items_total"], 1);
+    assert!(!r.body.contains(&uid));
+    assert!(!r.body.contains("Brouillon"));
+    let r = call(&app, "GET", "/services", &[], "").await;
+    assert!(!r.body.contains("Brouillon confidentiel"));
+
+    // Its author sees it, with a bearer token.
+    let tok = token(&app, "claire").await;
+    let bearer = format!("Bearer {tok}");
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services/brouillon",
+        &[("authorization", &bearer)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["review_state"], "private");
+    assert_eq!(r.headers[header::CACHE_CONTROL], "private, no-cache");
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services",
+        &[("authorization", &bearer)],
+        "",
+    )
+    .await;
+    assert_eq!(r.json()["items_total"], 2);
+    // Another user does not.
+    let other = format!("Bearer {}", token(&app, "sam").await);
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services/brouillon",
+        &[("authorization", &other)],
+        "",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a site administrator sees everything"
+    );
+    let t2 = token(&app, "eddy").await;
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services/brouillon",
+        &[("authorization", &format!("Bearer {t2}"))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "an editor of the folder sees it");
+}
+
+#[tokio::test]
+async fn tokens_forged_expired_or_logged_out_are_refused() {
+    let t = secured();
+    let app = serve(&t);
+
+    let r = login(&app, "claire", "wrong").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["type"], "Invalid credentials");
+    let r = login(&app, "nobody", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = call(
+        &app,
+        "POST",
+        "/@login",
+        &[JSON, SEND_JSON],
+        "{\"login\": 3}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(&app, "POST", "/@login", &[JSON, SEND_JSON], "{not json").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    let tok = token(&app, "claire").await;
+    let private = "/++api++/services/brouillon";
+    let ok = call(
+        &app,
+        "GET",
+        private,
+        &[("authorization", &format!("Bearer {tok}"))],
+        "",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK);
+
+    // Signed with another key.
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = tok.split('.').collect();
+    let claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"not the site's secret at all, no"),
+    )
+    .unwrap();
+    // `alg: none`, and a role smuggled into the claims.
+    let none_header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let mut escalated = claims.clone();
+    escalated["sub"] = json!("admin");
+    let none = format!("{none_header}.{}.", b64.encode(escalated.to_string()));
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(escalated.to_string()),
+        parts[2]
+    );
+    for bad in [forged.as_str(), none.as_str(), tampered.as_str(), "garbage"] {
+        let r = call(
+            &app,
+            "GET",
+            private,
+            &[JSON, ("authorization", &format!("Bearer {bad}"))],
+            "",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{bad}: {}", r.body);
+    }
+    // Expired, though signed with the site's own key; the same claims with
+    // a future `exp` pass, so the key is right and only the date refuses it.
+    let secret = t.site.store().get(b"s/town/secret").unwrap().unwrap();
+    let sign = |c: &Value| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            c,
+            &jsonwebtoken::EncodingKey::from_secret(&secret),
+        )
+        .unwrap()
+    };
+    let mut old = claims.clone();
+    old["exp"] = json!(chrono::Utc::now().timestamp() - 5);
+    let r = call(
+        &app,
+        "GET",
+        private,
+        &[JSON, ("authorization", &format!("Bearer {}", sign(&old)))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "expired: {}", r.body);
+    let r = call(
+        &app,
+        "GET",
+        private,
+        &[
+            JSON,
+            ("authorization", &format!("Bearer {}", sign(&claims))),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "the same claims, not expired");
+    // Even signed right, a token naming another account's session is refused.
+    let mut other = claims.clone();
+    other["sub"] = json!("sam");
+    let r = call(
+        &app,
+        "GET",
+        private,
+        &[JSON, ("authorization", &format!("Bearer {}", sign(&other)))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // Renewing ends the old session; logging out ends the new one.
+    let r = call(
+        &app,
+        "POST",
+        "/@login-renew",
+        &[JSON, ("authorization", &format!("Bearer {tok}"))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let renewed = r.json()["token"].as_str().unwrap().to_owned();
+    let r = call(
+        &app,
+        "GET",
+        private,
+        &[JSON, ("authorization", &format!("Bearer {tok}"))],
+        "",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the renewed-from token is over"
+    );
+    let r = call(
+        &app,
+        "POST",
+        "/@logout",
+        &[JSON, ("authorization", &format!("Bearer {renewed}"))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(
+        &app,
+        "GET",
+        private,
+        &[JSON, ("authorization", &format!("Bearer {renewed}"))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // A broken session cookie is no login, and is cleared.
+    let r = call(&app, "GET", "/services", &[("cookie", "__ac=forged")], "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.cookie("__ac").as_deref(), Some(""));
+
+    // A disabled account cannot log in, and its open sessions stop.
+    let tok = token(&app, "claire").await;
+    t.site
+        .write(&admin(), |w| w.set_user_enabled("claire", false))
+        .unwrap();
+    let r = call(
+        &app,
+        "GET",
+        private,
+        &[JSON, ("authorization", &format!("Bearer {tok}"))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        login(&app, "claire", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let audit = t.site.audit_log(&admin(), 0, 100).unwrap().0;
+    assert!(audit.iter().any(|e| e.event == "login_failed"
+        && e.target == "claire"
+        && e.detail == "account disabled"));
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_account() {
+    let t = secured();
+    let app = serve(&t);
+    for _ in 0..5 {
+        assert_eq!(
+            login(&app, "eddy", "guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Locked: even the right password waits.
+    let r = login(&app, "eddy", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let wait: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 0 && wait <= 900);
+    // Basic auth is throttled alike.
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("eddy:{PASSWORD}"))
+    );
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services",
+        &[("authorization", &basic)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not affected.
+    assert_eq!(login(&app, "sam", PASSWORD).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn basic_auth_serves_scripts() {
+    let t = secured();
+    let app = serve(&t);
+    let basic = |pw: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("claire:{pw}"))
+        )
+    };
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services/brouillon",
+        &[("authorization", &basic(PASSWORD))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/services/brouillon",
+        &[("authorization", &basic("nope"))],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.headers.contains_key(header::WWW_AUTHENTICATE));
+    let r = call(
+        &app,
+        "GET",
+        "/++api++/",
+        &[("authorization", "Digest x")],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_workflow_over_http_refuses_what_one_may_not_do() {
+    let t = secured();
+    let app = serve(&t);
+    let claire = format!("Bearer {}", token(&app, "claire").await);
+    let eddy = format!("Bearer {}", token(&app, "eddy").await);
+
+    let r = call(
+        &app,
+        "GET",
+        "/services/brouillon/@workflow",
+        &[JSON, ("authorization", &claire)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let wf = r.json();
+    assert_eq!(wf["state"]["id"], "private");
+    let open: Vec<&str> = wf["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["@id"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(open, ["submit"]);
+    assert!(wf["closed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "publish"));
+
+    // Publishing is the reviewer's: refused, nothing changes.
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/publish",
+        &[JSON, SEND_JSON, ("authorization", &claire)],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/publish",
+        &[JSON, SEND_JSON],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "a visitor learns nothing");
+    let r = call(
+        &app,
+        "POST",
+        "/services/@sharing",
+        &[JSON, SEND_JSON],
+        "{\"entries\": []}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/fly",
+        &[JSON, SEND_JSON, ("authorization", &claire)],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/submit",
+        &[JSON, SEND_JSON, ("authorization", &claire)],
+        "{\"comment\": 5}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/submit",
+        &[JSON, SEND_JSON, ("authorization", &claire)],
+        "{\"comment\": \"<script>x</script>\"}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        t.site
+            .get("/services/brouillon")
+            .unwrap()
+            .unwrap()
+            .review_state
+            .as_deref(),
+        Some("private")
+    );
+
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/submit",
+        &[JSON, SEND_JSON, ("authorization", &claire)],
+        "{\"comment\": \"À relire\"}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    assert_eq!(done["review_state"], "pending");
+    assert_eq!(done["actor"], "claire");
+    assert_eq!(done["comments"], "À relire");
+    // Pending: the editor of the folder (not a reviewer) may not publish either.
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/publish",
+        &[JSON, ("authorization", &eddy)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &app,
+        "GET",
+        "/services/brouillon/@workflow",
+        &[JSON, ("authorization", &claire)],
+        "",
+    )
+    .await;
+    let history = r.json()["history"].clone();
+    assert_eq!(history[0]["action"], "submit");
+    assert_eq!(history[0]["comments"], "À relire");
+    assert_eq!(history[0]["review_state"], "pending");
+}
+
+#[tokio::test]
+async fn sharing_cannot_hand_out_roles_one_does_not_hold() {
+    let t = secured();
+    let app = serve(&t);
+    let eddy = format!("Bearer {}", token(&app, "eddy").await);
+    let claire = format!("Bearer {}", token(&app, "claire").await);
+    let before = t.site.get("/services").unwrap().unwrap();
+
+    for roles in [
+        json!({"Manager": true}),
+        json!({"Reviewer": true}),
+        json!({"Site Administrator": true}),
+    ] {
+        let body =
+            json!({"entries": [{"id": "claire", "type": "user", "roles": roles}]}).to_string();
+        let r = call(
+            &app,
+            "POST",
+            "/services/@sharing",
+            &[JSON, SEND_JSON, ("authorization", &eddy)],
+            &body,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{roles}: {}", r.body);
+    }
+    // A contributor may not share at all.
+    let body = json!({"entries": [{"id": "claire", "roles": {"Editor": true}}]}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/services/@sharing",
+        &[JSON, SEND_JSON, ("authorization", &claire)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Malformed requests.
+    let r = call(
+        &app,
+        "POST",
+        "/services/@sharing",
+        &[JSON, SEND_JSON, ("authorization", &eddy)],
+        "{\"entries\": 1}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let body = json!({"entries": [{"id": "ghost", "roles": {"Reader": true}}]}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/services/@sharing",
+        &[JSON, SEND_JSON, ("authorization", &eddy)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        t.site.get("/services").unwrap().unwrap().local_roles,
+        before.local_roles
+    );
+
+    // What the editor holds, the editor may grant.
+    let body = json!({"entries": [{"id": "claire", "type": "user", "roles": {"Editor": true}}]})
+        .to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/services/@sharing",
+        &[JSON, SEND_JSON, ("authorization", &eddy)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = call(
+        &app,
+        "GET",
+        "/services/@sharing",
+        &[JSON, ("authorization", &eddy)],
+        "",
+    )
+    .await;
+    let sharing = r.json();
+    let entry = sharing["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "claire")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["roles"]["Editor"], true);
+    assert_eq!(entry["roles"]["Contributor"], true);
+    assert_eq!(entry["type"], "user");
+    let audit = t.site.audit_log(&admin(), 0, 100).unwrap().0;
+    assert!(audit
+        .iter()
+        .any(|e| e.event == "local_roles" && e.actor == "eddy" && e.detail.contains("Editor")));
+}
+
+#[tokio::test]
+async fn browsers_log_in_with_a_form_protected_against_csrf() {
+    let t = secured();
+    let app = serve(&t);
+    let page = call(
+        &app,
+        "GET",
+        "/@@login?came_from=/services/brouillon",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let seed = page.cookie("beffroi_csrf").expect("a CSRF cookie");
+    let token = page
+        .body
+        .split("name=\"_authenticator\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert!(page.body.contains("<label for=\"login\">"));
+    let cookie = format!("beffroi_csrf={seed}");
+
+    // Without the token, or with another browser's: refused.
+    let body = format!("login=claire&password={PASSWORD}");
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[FORM, ("cookie", &cookie)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.cookie("__ac").is_none());
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[FORM, ("cookie", "beffroi_csrf=0123456789abcdef0123")],
+        &format!("{body}&_authenticator={token}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // A wrong password shows the form again.
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[FORM, ("cookie", &cookie)],
+        &format!("login=claire&password=nope&_authenticator={token}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("role=\"alert\""));
+
+    // The right one logs in and goes back where it came from, on this site only.
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[FORM, ("cookie", &cookie)],
+        &format!("{body}&_authenticator={token}&came_from=%2Fservices%2Fbrouillon"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "http://town.test/services/brouillon"
+    );
+    let set = r.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let session = r.cookie("__ac").unwrap();
+    let cookies = format!("{cookie}; __ac={session}");
+    let r = call(
+        &app,
+        "GET",
+        "/services/brouillon",
+        &[("cookie", &cookies)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Claire Dubois"));
+    assert!(r.body.contains("/@workflow/submit"), "the workflow menu");
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[FORM, ("cookie", &cookie)],
+        &format!("{body}&_authenticator={token}&came_from=https%3A%2F%2Fevil.example%2F"),
+    )
+    .await;
+    assert_eq!(r.headers[header::LOCATION], "http://town.test/");
+
+    // A JSON write riding on the cookie needs the CSRF header.
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/submit",
+        &[JSON, SEND_JSON, ("cookie", &cookies)],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The menu's form, with the token, fires it and comes back.
+    let r = call(
+        &app,
+        "POST",
+        "/services/brouillon/@workflow/submit",
+        &[FORM, ("cookie", &cookies)],
+        &format!("_authenticator={token}&comment=ok"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        t.site
+            .get("/services/brouillon")
+            .unwrap()
+            .unwrap()
+            .review_state
+            .as_deref(),
+        Some("pending")
+    );
+
+    // Logging out needs the token too, then ends the session.
+    let r = call(&app, "POST", "/@@logout", &[FORM, ("cookie", &cookies)], "").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(
+        &app,
+        "POST",
+        "/@@logout",
+        &[FORM, ("cookie", &cookies)],
+        &format!("_authenticator={token}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = call(
+        &app,
+        "GET",
+        "/services/brouillon",
+        &[("cookie", &cookies)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_audit_log_and_exports_are_for_site_administrators() {
+    let t = secured();
+    let app = serve(&t);
+    let _ = login(&app, "claire", "wrong").await;
+    let claire = format!("Bearer {}", token(&app, "claire").await);
+    let sam = format!("Bearer {}", token(&app, "sam").await);
+    assert_eq!(
+        call(&app, "GET", "/@audit", &[JSON], "").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(
+            &app,
+            "GET",
+            "/@audit",
+            &[JSON, ("authorization", &claire)],
+            ""
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = call(&app, "GET", "/@audit", &[JSON, ("authorization", &sam)], "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let log = r.json();
+    let events: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert!(
+        events.contains(&"login_failed") && events.contains(&"login"),
+        "{events:?}"
+    );
+    let r = call(
+        &app,
+        "GET",
+        "/@audit?format=csv",
+        &[("authorization", &sam)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r
+        .body
+        .starts_with("time,actor,event,target,detail,address\r\n"));
+    assert!(r.body.contains("\"login_failed\",\"claire\""));
+
+    // Diagrams are for them too.
+    let r = call(
+        &app,
+        "GET",
+        "/@@workflow-diagram/simple_publication",
+        &[("authorization", &sam)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with("<svg"));
+    let r = call(
+        &app,
+        "GET",
+        "/@@workflow-diagram/simple_publication",
+        &[("authorization", &claire)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Exporting holds private items and accounts: administrators only.
+    let out = t.dir.path().join("export");
+    let claire_p = t.site.principal("claire").unwrap();
+    let refused = beffroi::export::export_site(&t.site, &claire_p, &out, &mut |_, _| {});
+    assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
+    assert!(!out.exists());
+    let sam_p = t.site.principal("sam").unwrap();
+    beffroi::export::export_site(&t.site, &sam_p, &out, &mut |_, _| {}).unwrap();
+    assert!(out.join("security.jsonl").exists());
+}
+
+#[tokio::test]
+async fn passwords_are_reset_by_a_link_sent_through_the_mail_queue() {
+    let t = secured();
+    let app = serve(&t);
+    // Unknown accounts get the same answer, and no mail.
+    let r = call(&app, "POST", "/@users/nobody/reset-password", &[JSON], "").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert!(t.site.mails().unwrap().is_empty());
+    let r = call(&app, "POST", "/@users/claire/reset-password", &[JSON], "").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let mails = t.site.mails().unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, "claire@example.org");
+    assert!(mails[0].sent.is_none());
+    let link = mails[0]
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/@@reset-password/"))
+        .unwrap()
+        .to_owned();
+    let reset_token = link.rsplit('/').next().unwrap().to_owned();
+    // The page behind the link shows the form.
+    let path = link.trim_start_matches("http://town.test");
+    let r = call(&app, "GET", path, &[], "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("name=\"confirm\""));
+
+    // Too weak: refused, the old password still works.
+    let body = json!({"reset_token": reset_token, "new_password": "short"}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/@users/claire/reset-password",
+        &[JSON, SEND_JSON],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["errors"][0]["code"], "weak_password");
+    assert_eq!(login(&app, "claire", PASSWORD).await.status, StatusCode::OK);
+    // A forged token: refused.
+    let body = json!({"reset_token": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjbGFpcmUifQ.", "new_password": "Another-good-pass-7"}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/@users/claire/reset-password",
+        &[JSON, SEND_JSON],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    let body =
+        json!({"reset_token": reset_token, "new_password": "Another-good-pass-7"}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/@users/claire/reset-password",
+        &[JSON, SEND_JSON],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        login(&app, "claire", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&app, "claire", "Another-good-pass-7").await.status,
+        StatusCode::OK
+    );
+    // The link works once.
+    let body =
+        json!({"reset_token": reset_token, "new_password": "Yet-another-pass-8"}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/@users/claire/reset-password",
+        &[JSON, SEND_JSON],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
