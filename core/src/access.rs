@@ -2,7 +2,7 @@
 //!
 //! Every read the web and API layers make goes through a `Reader`; every
 //! write through a [`Writer`](crate::site::Writer) that knows who writes.
-//! Both ask the same question, [`SecurityModel::allowed`]: do the roles the
+//! Both ask the same question (`Checker::allowed` inside): do the roles the
 //! principal holds on this item meet the roles this permission needs here?
 
 use std::cell::RefCell;
@@ -302,10 +302,10 @@ impl<'a> Checker<'a> {
         }
         let mut roles = self.own_local(item);
         if !item.block_inheritance {
-            if let Some(parent) = item.parent.as_deref().map(|p| look.by_uid(p)).transpose()? {
-                if let Some(parent) = parent {
-                    roles.extend(self.inherited_from(&parent, look)?);
-                }
+            if let Some(Some(parent)) =
+                item.parent.as_deref().map(|p| look.by_uid(p)).transpose()?
+            {
+                roles.extend(self.inherited_from(&parent, look)?);
             }
         }
         self.inherited

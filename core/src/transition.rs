@@ -38,7 +38,7 @@ impl Writer<'_> {
         let state = previous.review_state.clone().unwrap_or_default();
         let Some(t) = wf
             .transition(transition)
-            .filter(|t| t.from.iter().any(|f| *f == state))
+            .filter(|t| t.from.contains(&state))
         else {
             let open: Vec<&str> = wf.leaving(&state).map(|t| t.id.as_str()).collect();
             return Err(Error::Invalid(vec![FieldError::new(

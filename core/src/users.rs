@@ -188,7 +188,7 @@ impl Site {
         if let Some(b) = self.store().get(&key)? {
             return Ok(Some(decode(&key, &b)?));
         }
-        Ok(self.function_group(id)?)
+        self.function_group(id)
     }
 
     fn function_group(&self, id: &str) -> Result<Option<Group>> {

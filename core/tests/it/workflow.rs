@@ -287,7 +287,7 @@ fn the_publication_workflow_as_contributor_reviewer_and_visitor() {
     let s = &t.site;
     let anonymous = Principal::anonymous();
     let claire = user(s, "claire", &[]);
-    let rita = join(s, &user(s, "rita", &[]).name().to_owned(), "Reviewers");
+    let rita = join(s, user(s, "rita", &[]).name(), "Reviewers");
 
     // The admin makes a news section, publishes it, and lets Claire write there.
     s.write(&admin(), |w| {
