@@ -2,6 +2,8 @@
 //! talk to it as a town's IT team, a program and a browser would.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
 
+/// Accounts, groups, services and workflows from the command line.
+mod accounts;
 /// Pages in headless Chromium.
 mod browser;
 /// The command line: check, sites, modules, export and import, errors.
