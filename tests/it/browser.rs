@@ -84,3 +84,27 @@ fn pages_render_in_chromium_with_their_landmarks() {
         assert!(!dom.contains(attr), "outside resource: {attr}");
     }
 }
+
+#[test]
+fn the_login_page_is_translated_labelled_and_protected() {
+    let Some(browser) = chromium() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let server = serve(data.path());
+    let dom = dump_dom(&browser, &format!("{}/@@login", server.url), "nl");
+    assert!(dom.contains("<html lang=\"nl\""), "{dom}");
+    assert!(dom.contains("<h1>Aanmelden</h1>"), "{dom}");
+    // Every field has its label, and the form carries a CSRF token.
+    assert!(dom.contains("<label for=\"login\">Gebruikersnaam</label>"), "{dom}");
+    assert!(dom.contains("<label for=\"password\">Wachtwoord</label>"), "{dom}");
+    assert!(dom.contains("autocomplete=\"current-password\""));
+    let token = dom
+        .split("name=\"_authenticator\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("");
+    assert_eq!(token.len(), 64, "{dom}");
+    // A private address answers 404 and offers the login.
+    let dom = dump_dom(&browser, &format!("{}/nothing-here", server.url), "fr");
+    assert!(dom.contains("/@@login?came_from="), "{dom}");
+    assert!(dom.contains("Se connecter") || dom.contains("Connexion"), "{dom}");
+}
