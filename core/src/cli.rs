@@ -145,6 +145,9 @@ enum UsersCmd {
         /// A site-wide role; repeat for several.
         #[arg(long = "role")]
         roles: Vec<String>,
+        /// The language of the user's pages (one of the site's).
+        #[arg(long)]
+        language: Option<String>,
         /// Read the password from standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -596,11 +599,13 @@ fn users(s: &Site, action: UsersCmd) -> anyhow::Result<()> {
             fullname,
             email,
             roles,
+            language,
             password_stdin,
         } => {
             let (password, generated) = read_password(password_stdin)?;
             s.write(&admin, |w| {
-                w.add_user(&login, &fullname, email.as_deref(), &password, &roles)
+                w.add_user(&login, &fullname, email.as_deref(), &password, &roles)?;
+                w.set_user_language(&login, language.as_deref())
             })?;
             if generated {
                 println!("added {login}; password: {password} (shown once)");

@@ -404,6 +404,27 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Sets the language pages are shown in for a user (the user
+    /// themselves, or a user manager); `None` follows the browser.
+    pub fn set_user_language(&mut self, login: &str, language: Option<&str>) -> Result<()> {
+        if self.who().login() != Some(login) {
+            self.require_site(security::MANAGE_USERS)?;
+        }
+        if let Some(l) = language {
+            if !self.site.config().languages.iter().any(|x| x == l) {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "language",
+                    "bad_language",
+                    format!("the site offers {:?}", self.site.config().languages),
+                )]));
+            }
+        }
+        let mut user = self.load_user(login)?;
+        user.language = language.map(str::to_owned);
+        self.put_user(&user);
+        Ok(())
+    }
+
     /// Replaces a user's site-wide roles.
     pub fn set_user_roles(&mut self, login: &str, roles: &[String]) -> Result<()> {
         self.require_site(security::MANAGE_USERS)?;

@@ -59,7 +59,15 @@ fn accounts_groups_services_and_workflows_from_the_command_line() {
     assert!(text.contains("added claire"), "{text}");
     let text = ok(&run(
         d,
-        &["users", "add", "bob", "--fullname", "Bob Travaux"],
+        &[
+            "users",
+            "add",
+            "bob",
+            "--fullname",
+            "Bob Travaux",
+            "--language",
+            "nl",
+        ],
     ));
     let generated = text
         .split("password: ")
@@ -218,4 +226,12 @@ fn accounts_groups_services_and_workflows_from_the_command_line() {
         .unwrap();
     assert_eq!(wf["state"]["id"], "published");
     assert_eq!(wf["history"][0]["action"], "publish");
+    // Bob chose Dutch: his pages are in Dutch whatever the browser says.
+    let page = c
+        .get(format!("{}/actualites", server.url))
+        .header("accept-language", "fr")
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(page.headers()["content-language"], "nl");
 }

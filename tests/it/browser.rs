@@ -94,8 +94,14 @@ fn the_login_page_is_translated_labelled_and_protected() {
     assert!(dom.contains("<html lang=\"nl\""), "{dom}");
     assert!(dom.contains("<h1>Aanmelden</h1>"), "{dom}");
     // Every field has its label, and the form carries a CSRF token.
-    assert!(dom.contains("<label for=\"login\">Gebruikersnaam</label>"), "{dom}");
-    assert!(dom.contains("<label for=\"password\">Wachtwoord</label>"), "{dom}");
+    assert!(
+        dom.contains("<label for=\"login\">Gebruikersnaam</label>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("<label for=\"password\">Wachtwoord</label>"),
+        "{dom}"
+    );
     assert!(dom.contains("autocomplete=\"current-password\""));
     let token = dom
         .split("name=\"_authenticator\" value=\"")
@@ -106,5 +112,8 @@ fn the_login_page_is_translated_labelled_and_protected() {
     // A private address answers 404 and offers the login.
     let dom = dump_dom(&browser, &format!("{}/nothing-here", server.url), "fr");
     assert!(dom.contains("/@@login?came_from="), "{dom}");
-    assert!(dom.contains("Se connecter") || dom.contains("Connexion"), "{dom}");
+    assert!(
+        dom.contains("Se connecter") || dom.contains("Connexion"),
+        "{dom}"
+    );
 }

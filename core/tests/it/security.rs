@@ -1039,3 +1039,147 @@ async fn passwords_are_reset_by_a_link_sent_through_the_mail_queue() {
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[test]
+fn failed_logins_are_throttled_per_address_and_escalation_is_refused() {
+    let t = secured();
+    let s = &t.site;
+    // Guessing different accounts from one address: the address is locked,
+    // even for a right password; another address is not.
+    for login in ["a1", "a2", "a3", "a4", "a5"] {
+        let r = s.check_credentials(login, "guess", Some("203.0.113.7"));
+        assert!(matches!(r, Err(Error::Unauthorized(_))), "{r:?}");
+    }
+    let r = s.check_credentials("sam", PASSWORD, Some("203.0.113.7"));
+    assert!(matches!(r, Err(Error::Throttled(_))), "{r:?}");
+    assert!(s
+        .check_credentials("sam", PASSWORD, Some("198.51.100.1"))
+        .is_ok());
+
+    // A site administrator manages users but cannot make anyone Manager.
+    let sam = s.principal("sam").unwrap();
+    let r = s.write(&sam, |w| w.set_user_roles("sam", &["Manager".into()]));
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    let r = s.write(&sam, |w| {
+        w.add_group("bosses", "Bosses", &["Manager".into()])
+    });
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    let r = s.write(&sam, |w| {
+        w.set_group_members("Administrators", &["sam".into()], &[])
+    });
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    assert!(!s
+        .principal("sam")
+        .unwrap()
+        .global_roles()
+        .contains("Manager"));
+    // What they may do, they do: add a reviewer.
+    s.write(&sam, |w| {
+        w.set_group_members("Reviewers", &["eddy".into()], &[])
+    })
+    .unwrap();
+    assert!(s
+        .principal("eddy")
+        .unwrap()
+        .global_roles()
+        .contains("Reviewer"));
+    // Others may not manage users at all.
+    let claire = s.principal("claire").unwrap();
+    let r = s.write(&claire, |w| {
+        w.set_group_members("Reviewers", &["claire".into()], &[])
+    });
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    let r = s.write(&claire, |w| w.set_password("sam", "Taken-over-pass-9"));
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    // HTML in a name, a bad login, a weak password: all refused at once.
+    let r = s.write(&admin(), |w| {
+        w.add_user("x y", "<b>X</b>", Some("not-mail"), "abc", &[])
+    });
+    assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
+    let r = s.write(&admin(), |w| {
+        w.add_user("xy", "<b>X</b>", Some("not-mail"), "abc", &[])
+    });
+    let Err(Error::Invalid(errors)) = r else {
+        panic!("{r:?}")
+    };
+    let codes: Vec<&str> = errors.iter().map(|e| e.code).collect();
+    assert_eq!(codes, ["weak_password", "bad_email", "html_not_allowed"]);
+}
+
+/// A minimal SMTP server that accepts one message and returns it.
+fn fake_smtp() -> (u16, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut out = stream.try_clone().unwrap();
+        let mut lines = BufReader::new(stream);
+        let mut data = String::new();
+        out.write_all(b"220 fake ESMTP\r\n").unwrap();
+        let mut in_data = false;
+        loop {
+            let mut line = String::new();
+            if lines.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            if in_data {
+                if line == ".\r\n" {
+                    in_data = false;
+                    out.write_all(b"250 queued\r\n").unwrap();
+                } else {
+                    data.push_str(&line);
+                }
+                continue;
+            }
+            let upper = line.to_ascii_uppercase();
+            if upper.starts_with("EHLO") {
+                out.write_all(b"250-fake\r\n250 8BITMIME\r\n").unwrap();
+            } else if upper.starts_with("DATA") {
+                in_data = true;
+                out.write_all(b"354 go on\r\n").unwrap();
+            } else if upper.starts_with("QUIT") {
+                out.write_all(b"221 bye\r\n").unwrap();
+                break;
+            } else {
+                out.write_all(b"250 ok\r\n").unwrap();
+            }
+        }
+        data
+    });
+    (port, handle)
+}
+
+#[test]
+fn queued_mail_goes_out_through_the_configured_relay() {
+    let (port, server) = fake_smtp();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "{}[mail]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {port}\nfrom = \"commune@town.test\"\n",
+        crate::common::SITE_TOML
+    );
+    let site = crate::common::open_site(dir.path(), &toml, &crate::common::registry(&[])).unwrap();
+    site.create(Some("secret")).unwrap();
+    site.write(&admin(), |w| {
+        w.add_user(
+            "claire",
+            "Claire",
+            Some("claire@example.org"),
+            PASSWORD,
+            &[],
+        )
+        .map(drop)
+    })
+    .unwrap();
+    site.request_password_reset("claire@example.org", "http://town.test")
+        .unwrap();
+    assert_eq!(site.send_queued_mail().unwrap(), 1);
+    let message = server.join().unwrap();
+    assert!(message.contains("To: claire@example.org"), "{message}");
+    assert!(message.contains("From: commune@town.test"), "{message}");
+    assert!(message.contains("reset-password"), "{message}");
+    let mails = site.mails().unwrap();
+    assert!(mails[0].sent.is_some() && mails[0].error.is_none());
+    // Sent mail is not sent again.
+    assert_eq!(site.send_queued_mail().unwrap(), 0);
+}
