@@ -57,7 +57,7 @@ fn site(dir: &std::path::Path) -> Site {
 fn populate(site: &Site) {
     // Folders of 1,000 pages, each folder one transaction: 100,000 items.
     for f in 0..FOLDERS {
-        site.write(&beffroi::Principal::system("bench"), |w| {
+        site.write(&Principal::system("bench"), |w| {
             let folder = w.add("/", "Folder", data(json!({"title": format!("Folder {f}")})))?;
             for i in 0..PER_FOLDER {
                 w.add(
@@ -92,7 +92,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("add one item, flushed (100k items)", |b| {
         b.iter(|| {
             site.add(
-                &beffroi::Principal::system("bench"),
+                &Principal::system("bench"),
                 "/folder-3",
                 "Page",
                 data(json!({"title": "Nouvelle page", "count": 2})),
@@ -105,7 +105,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             site.update(
-                &beffroi::Principal::system("bench"),
+                &Principal::system("bench"),
                 "/folder-5/page-10",
                 data(json!({"count": i % 1000})),
                 None,
@@ -126,6 +126,74 @@ fn benches(c: &mut Criterion) {
                 .unwrap_or_else(|e| panic!("{e}"))
         })
     });
+
+    // The same reads through the permission check, as a visitor and as a
+    // logged-in user with a local role on the folder.
+    let anonymous = Principal::anonymous();
+    c.bench_function(
+        "get by path as a visitor, permission-checked (100k items)",
+        |b| {
+            b.iter(|| {
+                n = (n + 7919) % (FOLDERS * PER_FOLDER) as u64;
+                let path = format!(
+                    "/folder-{}/page-{}",
+                    n as usize / PER_FOLDER,
+                    n as usize % PER_FOLDER
+                );
+                site.reader(&anonymous)
+                    .get(&path)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+        },
+    );
+    site.write(&Principal::system("bench"), |w| {
+        w.add_user("claire", "Claire", None, "Correct-horse-42", &[])?;
+        w.set_local_roles("/folder-7", "claire", &["Editor".into()])
+            .map(drop)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let claire = site.principal("claire").unwrap_or_else(|e| panic!("{e}"));
+    c.bench_function(
+        "list a batch of 25 of 1,000 children as a visitor, permission-checked",
+        |b| {
+            b.iter(|| {
+                site.reader(&anonymous)
+                    .children_page("/folder-7", 500, 25)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+        },
+    );
+    c.bench_function(
+        "list a batch of 25 of 1,000 children as a local editor, permission-checked",
+        |b| {
+            b.iter(|| {
+                site.reader(&claire)
+                    .children_page("/folder-7", 500, 25)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+        },
+    );
+    let login = site
+        .login("claire", "Correct-horse-42", None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.bench_function(
+        "authenticate a bearer token (JWT, session, account, groups)",
+        |b| {
+            b.iter(|| {
+                site.authenticate_token(&login.token)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+        },
+    );
+    c.bench_function(
+        "log in with a password (argon2, session written and flushed)",
+        |b| {
+            b.iter(|| {
+                site.login("claire", "Correct-horse-42", None)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+        },
+    );
 }
 
 criterion_group! {

@@ -296,3 +296,66 @@ fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
     assert!(!up.enabled);
     assert_eq!(up.installed.as_deref(), Some("1.2.0"));
 }
+
+#[test]
+fn the_core_upgrade_puts_items_made_before_workflows_in_their_initial_state() {
+    let t = crate::common::town();
+    let s = &t.site;
+    let who = crate::common::admin();
+    let page = s
+        .add(
+            &who,
+            "/",
+            "Secret",
+            crate::common::data(json!({"title": "Old page"})),
+        )
+        .unwrap();
+    // Make the data look as a 0.1.0 site left it: no state, no groups, no secret.
+    let store = s.store();
+    let key = format!("s/town/i/{}", page.uid).into_bytes();
+    let mut raw: Value = serde_json::from_slice(&store.get(&key).unwrap().unwrap()).unwrap();
+    raw["review_state"] = Value::Null;
+    let mut tx = store.begin().unwrap();
+    tx.put(&key, serde_json::to_vec(&raw).unwrap());
+    tx.put(b"s/town/m/beffroi", b"0.1.0".to_vec());
+    tx.delete(b"s/town/secret");
+    tx.delete(b"s/town/g/Reviewers");
+    tx.commit().unwrap();
+    assert_eq!(s.get("/old-page").unwrap().unwrap().review_state, None);
+
+    let outdated: Vec<String> = s
+        .outdated_modules()
+        .unwrap()
+        .iter()
+        .map(|(m, from)| format!("{} {from}", m.manifest().name))
+        .collect();
+    assert_eq!(outdated, ["beffroi 0.1.0"]);
+    let mut titles = Vec::new();
+    let n = s
+        .upgrade(&mut |m, title| titles.push(format!("{m}: {title}")))
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(
+        titles[0].starts_with("beffroi: Workflows and security"),
+        "{titles:?}"
+    );
+    assert_eq!(
+        s.get("/old-page").unwrap().unwrap().review_state.as_deref(),
+        Some("private")
+    );
+    assert!(s.group("Reviewers").unwrap().is_some());
+    assert_eq!(
+        s.installed_version("beffroi").unwrap().as_deref(),
+        Some(beffroi::module::CORE_VERSION)
+    );
+    // Private now: a visitor no longer sees it.
+    let anonymous = Principal::anonymous();
+    assert!(s.reader(&anonymous).get("/old-page").unwrap().is_none());
+    // Logins work again: the secret was made.
+    s.write(&who, |w| {
+        w.add_user("claire", "Claire", None, "Correct-horse-42", &[])
+            .map(drop)
+    })
+    .unwrap();
+    assert!(s.login("claire", "Correct-horse-42", None).is_ok());
+}
