@@ -50,7 +50,8 @@ fn site(dir: &std::path::Path) -> Site {
     .unwrap_or_else(|e| panic!("{e}"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(dir).unwrap_or_else(|e| panic!("{e}")));
     let site = Site::open(config, store, &registry).unwrap_or_else(|e| panic!("{e}"));
-    site.create(Some("bench")).unwrap_or_else(|e| panic!("{e}"));
+    site.create(Some("Hotel-de-ville-2026"))
+        .unwrap_or_else(|e| panic!("{e}"));
     site
 }
 

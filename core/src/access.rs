@@ -57,7 +57,12 @@ impl SecurityModel {
             roles.extend(man.roles.iter().map(|r| (*r).to_owned()));
             functions.extend(man.functions.iter().map(|f| (*f).to_owned()));
             for g in m.guards() {
-                guards.insert(g.name, g);
+                if guards.insert(g.name, g).is_some() {
+                    return Err(Error::Config {
+                        file: format!("{}/guards", man.name),
+                        message: format!("guard `{}` is registered twice", g.name),
+                    });
+                }
             }
             for CounterDef {
                 name,
@@ -91,6 +96,7 @@ impl SecurityModel {
             }
             for (file, text) in man.workflows {
                 let w = workflow::parse(man.name, file, text)?;
+                workflow::check_adaptation_names(&w)?;
                 if let Some(old) = declared.get(&w.name) {
                     return Err(Error::Config {
                         file: w.source.clone(),
@@ -338,10 +344,20 @@ impl<'a> Checker<'a> {
             return Ok(r.clone());
         }
         let model = &self.site.security;
-        let from_state = model
+        let state = model
             .workflow_for(&item.type_name)
             .zip(item.review_state.as_deref())
-            .and_then(|(w, s)| w.state(s))
+            .map(|(w, s)| w.state(s));
+        if let Some(None) = state {
+            // A state the workflow no longer has (the site changed its
+            // workflow or switched an adaptation off): only Managers, until
+            // someone moves the item on.
+            let roles = BTreeSet::from([security::MANAGER.to_owned()]);
+            self.needed.borrow_mut().insert(key, roles.clone());
+            return Ok(roles);
+        }
+        let from_state = state
+            .flatten()
             .and_then(|s| s.permissions.get(perm))
             .cloned();
         let roles = match from_state {
@@ -544,7 +560,7 @@ impl<'a> Reader<'a> {
     pub fn history(&self, path: &str) -> Result<Vec<HistoryEntry>> {
         let item = self.must_get(path)?;
         if !self.can(&item, security::VIEW_HISTORY)? {
-            return Err(Error::NotAllowed(format!("the history of {path}")));
+            return Err(Error::Forbidden(format!("the history of {path}")));
         }
         self.site.history(path)
     }

@@ -27,8 +27,12 @@ const RESET_MINUTES: i64 = 60;
 #[derive(Debug, Default)]
 pub(crate) struct AuthState {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
+    resets: Mutex<HashMap<String, Vec<Instant>>>,
     secret: OnceLock<Vec<u8>>,
 }
+
+/// Reset mails sent to one account in 15 minutes, at most.
+const MAX_RESETS: usize = 3;
 
 /// A stored login session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -162,6 +166,10 @@ impl Site {
             .failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Forget what is older than the window, so guesses at many logins
+        // do not grow the map for good.
+        let now = Instant::now();
+        map.retain(|_, list| list.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
         for k in keys {
             map.entry(k.clone()).or_default().push(Instant::now());
         }
@@ -235,6 +243,12 @@ impl Site {
             expires: now + chrono::Duration::hours(hours),
         };
         self.write(&principal, |w| {
+            // Sessions that ended on their own are removed as others open.
+            for (k, v) in w.tx.scan_prefix(&w.site.keys().sessions())? {
+                if decode::<Session>(&k, &v).is_ok_and(|s| s.expires < now) {
+                    w.tx.delete(&k);
+                }
+            }
             w.tx.put(&w.site.keys().session(&session.id), encode(&session));
             w.audit_from("login", &login, "", address);
             w.fire(Phase::After, &Event::UserLoggedIn { login: &login })
@@ -343,6 +357,22 @@ impl Site {
         let Some(email) = user.email.clone() else {
             return Ok(());
         };
+        {
+            let now = Instant::now();
+            let mut map = self
+                .auth
+                .resets
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.retain(|_, list| list.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            let list = map.entry(user.login.clone()).or_default();
+            if list.len() >= MAX_RESETS {
+                // Quietly: the answer is the same whether mail went or not.
+                return Ok(());
+            }
+            list.push(now);
+        }
+        let base_url = self.config().url.as_deref().unwrap_or(base_url);
         let claims = ResetClaims {
             sub: user.login.clone(),
             purpose: "reset".into(),
@@ -376,8 +406,14 @@ impl Site {
     }
 
     /// Sets a new password with a reset token. The token works once: it is
-    /// bound to the old password.
-    pub fn reset_password(&self, token: &str, new_password: &str) -> Result<()> {
+    /// bound to the old password. With `login`, the token must be that
+    /// account's.
+    pub fn reset_password(
+        &self,
+        login: Option<&str>,
+        token: &str,
+        new_password: &str,
+    ) -> Result<()> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub"]);
         validation.leeway = 0;
@@ -391,6 +427,7 @@ impl Site {
         let user = self
             .user(&claims.sub)?
             .filter(|u| u.enabled && claims.purpose == "reset")
+            .filter(|u| login.is_none_or(|l| l == u.login))
             .ok_or_else(|| Error::Unauthorized("invalid link".into()))?;
         if fingerprint(&user.password_hash) != claims.fp {
             return Err(Error::Unauthorized("this link was already used".into()));

@@ -162,6 +162,14 @@ enum UsersCmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Replace an account's site-wide roles (none with no `--role`).
+    Roles {
+        /// The login.
+        login: String,
+        /// A role; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+    },
     /// Disable an account: it can no longer log in, its sessions stop.
     Disable {
         /// The login.
@@ -641,6 +649,17 @@ fn users(s: &Site, action: UsersCmd) -> anyhow::Result<()> {
             } else {
                 println!("password of {login} changed");
             }
+        }
+        UsersCmd::Roles { login, roles } => {
+            s.write(&admin, |w| w.set_user_roles(&login, &roles))?;
+            println!(
+                "{login}: {}",
+                if roles.is_empty() {
+                    "no site-wide roles".to_owned()
+                } else {
+                    roles.join(", ")
+                }
+            );
         }
         UsersCmd::Disable { login } => {
             s.write(&admin, |w| w.set_user_enabled(&login, false))?;

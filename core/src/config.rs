@@ -21,6 +21,10 @@ pub struct SiteConfig {
     /// Host names that reach this site (without port).
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// The site's public address (`https://www.sambreville.be`), used in
+    /// links sent by mail. Without it, the first of `hosts`.
+    #[serde(default)]
+    pub url: Option<String>,
     /// Whether requests for unknown hosts reach this site.
     #[serde(default)]
     pub default: bool,
@@ -205,6 +209,11 @@ impl SiteConfig {
             return Err(cfg(
                 "security: session_hours and max_failed_logins must be at least 1".into(),
             ));
+        }
+        if let Some(u) = &c.url {
+            if !crate::text::is_url(u) {
+                return Err(cfg(format!("url `{u}` is not an http(s) address")));
+            }
         }
         if c.max_upload_mb == 0 {
             return Err(cfg("max_upload_mb must be at least 1".into()));

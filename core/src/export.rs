@@ -301,7 +301,8 @@ pub fn import_site(
     let total = records.len() as u64;
     site.write(&Principal::system("admin"), |w| {
         let keys = site.keys();
-        // The signing secret stays: sessions of this server remain valid.
+        // The signing secret stays; sessions and the mail queue do not (the
+        // export holds neither): everyone logs in again.
         let secret = w.tx.get(&keys.secret())?;
         w.raw_delete_prefix(&keys.site())?;
         if let Some(secret) = secret {

@@ -146,6 +146,9 @@ impl Keys<'_> {
     pub(crate) fn session(&self, id: &str) -> Vec<u8> {
         format!("s/{}/z/{id}", self.0).into_bytes()
     }
+    pub(crate) fn sessions(&self) -> Vec<u8> {
+        format!("s/{}/z/", self.0).into_bytes()
+    }
     pub(crate) fn mail(&self, stamp: &str) -> Vec<u8> {
         format!("s/{}/q/{stamp}", self.0).into_bytes()
     }
@@ -284,7 +287,13 @@ impl Site {
             return Ok(None);
         }
         let (password, generated) = match admin_password {
-            Some(p) if !p.is_empty() => (p.to_owned(), None),
+            Some(p) if !p.is_empty() => {
+                crate::users::check_password_strength("admin", p).map_err(|mut e| {
+                    e.field = "BEFFROI_ADMIN_PASSWORD".into();
+                    Error::Invalid(vec![e])
+                })?;
+                (p.to_owned(), None)
+            }
             _ => {
                 let p = crate::users::generate_password();
                 (p.clone(), Some(p))

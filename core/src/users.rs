@@ -370,28 +370,64 @@ impl Writer<'_> {
         Ok(user)
     }
 
-    /// Sets a user's password (the user themselves, or a user manager).
+    /// Sets a user's password (the user themselves, or a user manager;
+    /// a Manager's only by a Manager). Their open sessions end.
     pub fn set_password(&mut self, login: &str, password: &str) -> Result<()> {
         if self.who().login() != Some(login) {
             self.require_site(security::MANAGE_USERS)?;
+            self.protect_managers(login)?;
         }
         let mut user = self.load_user(login)?;
         check_password_strength(login, password).map_err(|e| Error::Invalid(vec![e]))?;
         user.set_password(password);
         self.put_user(&user);
+        self.end_sessions(login)?;
         self.audit("password_changed", login, "");
         Ok(())
+    }
+
+    /// Only a Manager may act on a Manager's account (their own roles, or
+    /// through a group).
+    fn protect_managers(&self, login: &str) -> Result<()> {
+        let user = self.load_user(login)?;
+        let mut manager = user.roles.iter().any(|r| r == MANAGER);
+        let prefix = self.site.keys().memberships(login);
+        for (k, _) in self.tx.scan_prefix(&prefix)? {
+            let group = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            if let Some(g) = self.load_group(&group)? {
+                manager |= g.roles.contains(MANAGER);
+            }
+        }
+        if manager {
+            self.check_grantable(&[MANAGER.to_owned()])?;
+        }
+        Ok(())
+    }
+
+    /// Ends every open session of `login`.
+    pub(crate) fn end_sessions(&mut self, login: &str) -> Result<usize> {
+        let prefix = self.site.keys().sessions();
+        let mut ended = 0;
+        for (k, v) in self.tx.scan_prefix(&prefix)? {
+            let s: crate::auth::Session = decode(&k, &v)?;
+            if s.login == login {
+                self.tx.delete(&k);
+                ended += 1;
+            }
+        }
+        Ok(ended)
     }
 
     /// Enables or disables an account.
     pub fn set_user_enabled(&mut self, login: &str, enabled: bool) -> Result<()> {
         self.require_site(security::MANAGE_USERS)?;
+        self.protect_managers(login)?;
         let mut user = self.load_user(login)?;
-        if user.roles.iter().any(|r| r == MANAGER) {
-            self.check_grantable(&[MANAGER.to_owned()])?;
-        }
         user.enabled = enabled;
         self.put_user(&user);
+        if !enabled {
+            self.end_sessions(login)?;
+        }
         self.audit(
             if enabled {
                 "user_enabled"
@@ -429,10 +465,8 @@ impl Writer<'_> {
     pub fn set_user_roles(&mut self, login: &str, roles: &[String]) -> Result<()> {
         self.require_site(security::MANAGE_USERS)?;
         self.check_grantable(roles)?;
+        self.protect_managers(login)?;
         let mut user = self.load_user(login)?;
-        if user.roles.iter().any(|r| r == MANAGER) {
-            self.check_grantable(&[MANAGER.to_owned()])?;
-        }
         user.roles = roles.to_vec();
         self.put_user(&user);
         self.audit("roles_changed", login, &roles.join(", "));

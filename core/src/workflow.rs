@@ -219,6 +219,39 @@ impl Workflow {
     }
 }
 
+/// Refuses parts marked with an adaptation the workflow does not declare
+/// (a typo would make them vanish silently).
+pub(crate) fn check_adaptation_names(w: &Workflow) -> Result<()> {
+    let known: BTreeSet<&str> = w.adaptations.iter().map(|a| a.id.as_str()).collect();
+    let mut problems = Vec::new();
+    let marks = w
+        .states
+        .iter()
+        .map(|s| ("state", &s.id, &s.adaptation, &s.without))
+        .chain(
+            w.transitions
+                .iter()
+                .map(|t| ("transition", &t.id, &t.adaptation, &t.without)),
+        );
+    for (kind, id, adaptation, without) in marks {
+        for a in [adaptation, without].into_iter().flatten() {
+            if !known.contains(a.as_str()) {
+                problems.push(format!(
+                    "{kind} `{id}`: adaptation `{a}` is not declared in `[[adaptation]]`"
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config {
+            file: w.source.clone(),
+            message: format!("workflow `{}`: {}", w.name, problems.join("; ")),
+        })
+    }
+}
+
 /// What the checker knows about the rest of the site.
 pub(crate) struct CheckContext<'a> {
     pub(crate) roles: &'a BTreeSet<String>,

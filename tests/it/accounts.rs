@@ -138,6 +138,13 @@ fn accounts_groups_services_and_workflows_from_the_command_line() {
         text.contains("redaction"),
         "bob's groups are listed: {text}"
     );
+    let text = ok(&run(
+        d,
+        &[
+            "users", "roles", "bob", "--role", "Reviewer", "--role", "Editor",
+        ],
+    ));
+    assert_eq!(text.trim(), "bob: Reviewer, Editor");
     ok(&run(d, &["users", "disable", "claire"]));
     let text = ok(&run(d, &["users", "list"]));
     assert!(

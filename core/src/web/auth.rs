@@ -205,6 +205,32 @@ fn redirect(to: &str) -> Response {
         .unwrap_or_default()
 }
 
+/// The site's address for links sent by mail: `url` from `site.toml`, else
+/// the request's host if it is one of the site's, else its first host. A
+/// forged `Host` header never ends up in a mail.
+fn public_base(req: &Req<'_>) -> String {
+    let config = req.site.config();
+    if let Some(url) = &config.url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = req
+        .base
+        .split_once("://")
+        .map_or("", |(_, h)| h)
+        .rsplit_once(':')
+        .map_or_else(
+            || req.base.split_once("://").map_or("", |(_, h)| h),
+            |(h, _)| h,
+        );
+    if config.hosts.iter().any(|h| h == host) {
+        return req.base.clone();
+    }
+    match config.hosts.first() {
+        Some(h) => format!("{}://{h}", if req.https { "https" } else { "http" }),
+        None => req.base.clone(),
+    }
+}
+
 /// Only addresses on this site are followed after a login.
 fn safe_came_from(req: &Req<'_>, came_from: &str) -> String {
     if came_from.starts_with(&format!("{}/", req.base)) || came_from == req.base {
@@ -385,7 +411,7 @@ pub(super) fn form_reset_request(req: &Req<'_>, body: &[u8]) -> Result<Response>
     let f = form(body);
     check_form_csrf(req, &f)?;
     req.site
-        .request_password_reset(field(&f, "login").trim(), &req.base)?;
+        .request_password_reset(field(&f, "login").trim(), &public_base(req))?;
     let mut ctx = site_context(req, None)?;
     let catalog = req.site.renderer().catalog();
     ctx.insert("heading", &catalog.message(&req.lang, "reset-title", &[]));
@@ -414,7 +440,7 @@ pub(super) fn form_reset(req: &Req<'_>, token: &str, body: &[u8]) -> Result<Resp
     let error = if password != field(&f, "confirm") {
         Some(catalog.message(&req.lang, "passwords-differ", &[]))
     } else {
-        match req.site.reset_password(token, password) {
+        match req.site.reset_password(None, token, password) {
             Ok(()) => None,
             Err(Error::Invalid(_)) => Some(catalog.message(&req.lang, "error-weak_password", &[])),
             Err(Error::Unauthorized(_)) => Some(catalog.message(&req.lang, "reset-invalid", &[])),
@@ -455,9 +481,9 @@ pub(super) fn api_reset(req: &Req<'_>, login: &str, body: &[u8]) -> Result<Respo
     };
     match (b.reset_token, b.new_password) {
         (Some(token), Some(password)) => {
-            req.site.reset_password(&token, &password)?;
+            req.site.reset_password(Some(login), &token, &password)?;
         }
-        (None, None) => req.site.request_password_reset(login, &req.base)?,
+        (None, None) => req.site.request_password_reset(login, &public_base(req))?,
         _ => {
             return Err(Error::Invalid(vec![FieldError::new(
                 "body",

@@ -174,10 +174,13 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         .unwrap_or("localhost")
         .to_owned();
     let site = Arc::clone(sites.for_host(&host));
+    // A proxy's word on the scheme is taken from a proxy on this machine
+    // only (or in-process calls, which have no peer).
+    let trusted_proxy = peer.is_none_or(|p| p.ip().is_loopback());
     let forwarded_proto = headers
         .get("x-forwarded-proto")
         .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http");
+        .filter(|p| trusted_proxy && (*p == "https" || *p == "http"));
     let scheme = forwarded_proto.unwrap_or("http");
     let base = format!("{scheme}://{}", sanitize_host(&host));
     let address = auth::client_address(peer, &headers);

@@ -243,8 +243,8 @@ pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
 }
 
 /// `GET /path/@sharing`: who holds which local role here (plone.restapi's
-/// shape: each entry's roles map says `true`, `false`, `"acquired"` or
-/// `"global"`).
+/// shape: each entry's roles map says `true` (granted here), `false`, or
+/// `"acquired"` (from a container, or from the workflow state)).
 pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
     let reader = req.reader();
     let item = reader.must_get(path)?;

@@ -219,7 +219,7 @@ pub(crate) struct Town {
 pub(crate) fn town() -> Town {
     let dir = tempfile::tempdir().expect("tmp");
     let site = open_site(dir.path(), SITE_TOML, &registry(&[])).expect("site");
-    site.create(Some("secret")).expect("create");
+    site.create(Some("Hotel-de-ville-2026")).expect("create");
     Town {
         dir,
         site: Arc::new(site),

@@ -64,7 +64,7 @@ fn an_import_of_an_export_gives_back_the_same_site() {
         .user("admin")
         .unwrap()
         .unwrap()
-        .check_password("secret"));
+        .check_password("Hotel-de-ville-2026"));
     assert_eq!(
         copy.installed_version("testing").unwrap().as_deref(),
         Some("1.0.0")

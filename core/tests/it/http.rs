@@ -314,7 +314,7 @@ async fn the_site_theme_overrides_templates() {
     );
     let toml = format!("{toml}[modules.testing]\n");
     let themed = open_site(dir.path(), &toml, &registry(&[])).unwrap();
-    themed.create(Some("pw")).unwrap();
+    themed.create(Some("Hotel-de-ville-2026")).unwrap();
     themed
         .add(&admin(), "/", "Page", data(json!({"title": "Avec thème"})))
         .unwrap();
@@ -343,7 +343,7 @@ async fn sites_are_chosen_by_host_name() {
         &registry(&[]),
     )
     .unwrap();
-    b.create(Some("pw")).unwrap();
+    b.create(Some("Hotel-de-ville-2026")).unwrap();
     let app = app(Arc::new(
         Sites::new(vec![Arc::clone(&a.site), Arc::new(b)]).unwrap(),
     ));

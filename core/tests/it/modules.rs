@@ -250,7 +250,7 @@ fn enabling_installs_and_newer_code_lists_then_runs_upgrade_steps() {
     let v1: &'static dyn Module = leak(Upgradable("1.0.0"));
     let toml = format!("{SITE_TOML}[modules.upgradable]\n");
     let site = open_site(dir.path(), &toml, &registry(&[v1])).unwrap();
-    site.create(Some("pw")).unwrap();
+    site.create(Some("Hotel-de-ville-2026")).unwrap();
     assert_eq!(
         site.installed_version("upgradable").unwrap().as_deref(),
         Some("1.0.0")

@@ -1159,7 +1159,7 @@ fn queued_mail_goes_out_through_the_configured_relay() {
         crate::common::SITE_TOML
     );
     let site = crate::common::open_site(dir.path(), &toml, &crate::common::registry(&[])).unwrap();
-    site.create(Some("secret")).unwrap();
+    site.create(Some("Hotel-de-ville-2026")).unwrap();
     site.write(&admin(), |w| {
         w.add_user(
             "claire",
@@ -1182,4 +1182,112 @@ fn queued_mail_goes_out_through_the_configured_relay() {
     assert!(mails[0].sent.is_some() && mails[0].error.is_none());
     // Sent mail is not sent again.
     assert_eq!(site.send_queued_mail().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn password_changes_end_sessions_and_managers_are_protected() {
+    let t = secured();
+    let app = serve(&t);
+    let s = &t.site;
+    let private = "/++api++/services/brouillon";
+    let tok = token(&app, "claire").await;
+    let bearer = format!("Bearer {tok}");
+    assert_eq!(
+        call(&app, "GET", private, &[("authorization", &bearer)], "")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    s.write(&admin(), |w| w.set_password("claire", "Brand-new-pass-11"))
+        .unwrap();
+    assert_eq!(
+        call(
+            &app,
+            "GET",
+            private,
+            &[JSON, ("authorization", &bearer)],
+            ""
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED,
+        "a changed password ends open sessions"
+    );
+    // A site administrator may not take over the Manager's account.
+    let sam = s.principal("sam").unwrap();
+    let r = s.write(&sam, |w| w.set_password("admin", "Taken-over-pass-9"));
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    let r = s.write(&sam, |w| w.set_user_enabled("admin", false));
+    assert!(matches!(r, Err(Error::Forbidden(_))), "{r:?}");
+    s.write(&admin(), |w| {
+        w.set_group_members("Administrators", &["eddy".into()], &[])
+    })
+    .unwrap();
+    let r = s.write(&sam, |w| w.set_password("eddy", "Taken-over-pass-9"));
+    assert!(
+        matches!(r, Err(Error::Forbidden(_))),
+        "a Manager through a group: {r:?}"
+    );
+    s.write(&sam, |w| w.set_password("claire", "Set-by-sam-2026"))
+        .unwrap();
+}
+
+#[tokio::test]
+async fn reset_links_are_bound_to_their_account_and_host_and_rationed() {
+    let t = secured();
+    let app = serve(&t);
+    let s = &t.site;
+    s.write(&admin(), |w| {
+        w.add_user("dora", "Dora", Some("dora@example.org"), PASSWORD, &[])
+            .map(drop)
+    })
+    .unwrap();
+    // A forged Host header does not reach the mail: the site's own host does.
+    let r = call(
+        &app,
+        "POST",
+        "/@users/claire/reset-password",
+        &[JSON, ("host", "evil.example")],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let mail = s.mails().unwrap().pop().unwrap();
+    assert!(
+        mail.body.contains("http://town.test/@@reset-password/"),
+        "{}",
+        mail.body
+    );
+    assert!(!mail.body.contains("evil"), "{}", mail.body);
+    let link = mail
+        .body
+        .split_whitespace()
+        .find(|w| w.contains("/@@reset-password/"))
+        .unwrap()
+        .to_owned();
+    let claire_token = link.rsplit('/').next().unwrap().to_owned();
+    // Claire's link cannot reset Dora's password.
+    let body =
+        json!({"reset_token": claire_token, "new_password": "Another-good-pass-7"}).to_string();
+    let r = call(
+        &app,
+        "POST",
+        "/@users/dora/reset-password",
+        &[JSON, SEND_JSON],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, "dora", PASSWORD).await.status, StatusCode::OK);
+    // At most three mails per account in a quarter of an hour.
+    for _ in 0..5 {
+        call(&app, "POST", "/@users/dora/reset-password", &[JSON], "").await;
+    }
+    let to_dora = s
+        .mails()
+        .unwrap()
+        .iter()
+        .filter(|m| m.to == "dora@example.org")
+        .count();
+    assert_eq!(to_dora, 3);
 }

@@ -10,7 +10,7 @@ const CHILD_ENV: &str = "BEFFROI_TEST_KILL_DIR";
 /// Run as a child: add items forever, printing each uid once `add` returned.
 fn child_write_loop(dir: &str) -> ! {
     let site = open_site(std::path::Path::new(dir), SITE_TOML, &registry(&[])).unwrap();
-    site.create(Some("secret")).unwrap();
+    site.create(Some("Hotel-de-ville-2026")).unwrap();
     let mut n = 0u64;
     loop {
         let item = site

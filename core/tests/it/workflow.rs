@@ -26,6 +26,12 @@ title = { en = "Section" }
 workflow = "simple_publication"
 "#;
 
+const ATTACHMENT: &str = r#"
+name = "Attachment"
+title = { en = "Attachment" }
+workflow = "one_state"
+"#;
+
 const PROPOSAL: &str = r#"
 name = "Proposal"
 title = { en = "Proposal", fr = "Projet de délibération" }
@@ -176,6 +182,7 @@ impl Module for Council {
                 ("types/article.toml", ARTICLE),
                 ("types/section.toml", SECTION),
                 ("types/proposal.toml", PROPOSAL),
+                ("types/attachment.toml", ATTACHMENT),
             ],
             workflows: &[("workflows/proposal.toml", PROPOSAL_WF)],
             functions: &["creators", "reviewers"],
@@ -231,7 +238,7 @@ fn council_town(extra_toml: &str) -> Town {
         &registry(&[&COUNCIL]),
     )
     .unwrap();
-    site.create(Some("secret")).unwrap();
+    site.create(Some("Hotel-de-ville-2026")).unwrap();
     Town {
         _dir: dir,
         site: Arc::new(site),
@@ -838,4 +845,77 @@ fn every_workflow_is_drawn() {
     let svg = beffroi::diagram::svg(w, "en");
     assert!(svg.contains("Refused") || svg.contains("refused"));
     assert!(svg.contains("category_required"));
+}
+
+#[test]
+fn one_state_items_are_as_private_as_their_container() {
+    let t = council_town("");
+    let s = &t.site;
+    let anonymous = Principal::anonymous();
+    s.write(&admin(), |w| {
+        w.add_with(
+            "/",
+            "Section",
+            data(json!({"title": "Interne"})),
+            AddOptions {
+                id: Some("interne".into()),
+                ..AddOptions::default()
+            },
+        )?;
+        w.add_with(
+            "/interne",
+            "Attachment",
+            data(json!({"title": "Budget"})),
+            AddOptions {
+                id: Some("budget".into()),
+                ..AddOptions::default()
+            },
+        )
+    })
+    .unwrap();
+    assert_eq!(
+        s.get("/interne/budget")
+            .unwrap()
+            .unwrap()
+            .review_state
+            .as_deref(),
+        Some("published")
+    );
+    assert!(
+        !visible(s, &anonymous, "/interne/budget"),
+        "inside a private section"
+    );
+    s.write(&admin(), |w| w.transition("/interne", "publish", ""))
+        .unwrap();
+    assert!(visible(s, &anonymous, "/interne/budget"));
+}
+
+#[test]
+fn items_left_in_a_state_the_workflow_lost_are_for_managers_only() {
+    let t = council_town("[workflows.adaptations]\nproposal = [\"refusal\"]\n");
+    let item = t
+        .site
+        .add(&admin(), "/", "Proposal", data(json!({"title": "x"})))
+        .unwrap();
+    t.site
+        .write(&admin(), |w| {
+            w.add_user(
+                "sam",
+                "Sam",
+                None,
+                PASSWORD,
+                &["Site Administrator".into(), "Reviewer".into()],
+            )?;
+            w.transition(&item.path, "propose", "")?;
+            w.transition(&item.path, "refuse", "")
+        })
+        .unwrap();
+    // The same data opened without the adaptation: `refused` is gone.
+    let Town { _dir: dir, site } = t;
+    drop(site);
+    let site = open_site(dir.path(), COUNCIL_TOML, &registry(&[&COUNCIL])).unwrap();
+    let sam = site.principal("sam").unwrap();
+    assert!(site.reader(&sam).get(&item.path).unwrap().is_none());
+    let admin_user = site.principal("admin").unwrap();
+    assert!(site.reader(&admin_user).get(&item.path).unwrap().is_some());
 }

@@ -26,7 +26,7 @@ fn demo_site(dir: &std::path::Path) -> Arc<Site> {
     .expect("config");
     let store: Arc<dyn Store> = Arc::new(SledStore::open(dir).expect("store"));
     let site = Site::open(config, store, &registry).expect("site");
-    site.create(Some("secret")).expect("create");
+    site.create(Some("Hotel-de-ville-2026")).expect("create");
     Arc::new(site)
 }
 
