@@ -45,6 +45,10 @@ pub struct Session {
     pub created: DateTime<Utc>,
     /// When it ends.
     pub expires: DateTime<Utc>,
+    /// A fingerprint of the password it was opened with: a session ends
+    /// when the password changes, whatever raced with the change.
+    #[serde(default)]
+    pub password: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -175,6 +179,18 @@ impl Site {
         }
     }
 
+    /// Takes back the attempt a success counted.
+    fn forgive(&self, key: &str) {
+        let mut map = self
+            .auth
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(list) = map.get_mut(key) {
+            list.pop();
+        }
+    }
+
     fn clear_failures(&self, key: &str) {
         self.auth
             .failures
@@ -199,18 +215,23 @@ impl Site {
         if let Some(wait) = self.throttled(&keys) {
             return Err(Error::Throttled(wait));
         }
+        // The attempt counts before the slow check, so parallel guesses
+        // cannot all pass the throttle; a success takes it back.
+        self.note_failure(&keys);
         let user = self.user(login)?;
         let ok = match &user {
             Some(u) => u.check_password(password) && u.enabled,
             None => {
                 // Spend the same time as a real check, so timing does not
                 // tell which logins exist.
-                let _ = crate::users::User::new("x", "x", "x", &[]).check_password(password);
+                static DUMMY: OnceLock<crate::users::User> = OnceLock::new();
+                let _ = DUMMY
+                    .get_or_init(|| crate::users::User::new("x", "x", "x", &[]))
+                    .check_password(password);
                 false
             }
         };
         if !ok {
-            self.note_failure(&keys);
             let detail = match &user {
                 Some(u) if !u.enabled => "account disabled",
                 Some(_) => "wrong password",
@@ -223,6 +244,9 @@ impl Site {
             return Err(Error::Unauthorized("wrong login or password".into()));
         }
         self.clear_failures(&keys[0]);
+        if let Some(a) = keys.get(1) {
+            self.forgive(a);
+        }
         self.principal(login)
     }
 
@@ -236,11 +260,16 @@ impl Site {
         let login = principal.name().to_owned();
         let now = Utc::now();
         let hours = i64::try_from(self.config().security.session_hours).unwrap_or(12);
+        let password = self
+            .user(&login)?
+            .map(|u| fingerprint(&u.password_hash))
+            .unwrap_or_default();
         let session = Session {
             id: random_id(),
             login: login.clone(),
             created: now,
             expires: now + chrono::Duration::hours(hours),
+            password,
         };
         self.write(&principal, |w| {
             // Sessions that ended on their own are removed as others open.
@@ -301,15 +330,36 @@ impl Site {
     /// logged out, or when the account was disabled since.
     pub fn authenticate_token(&self, token: &str) -> Result<(Principal, Session)> {
         let (claims, session) = self.decode_token(token)?;
+        self.check_session_password(&session)?;
         Ok((self.principal(&claims.sub)?, session))
+    }
+
+    fn check_session_password(&self, session: &Session) -> Result<()> {
+        let current = self
+            .user(&session.login)?
+            .map(|u| fingerprint(&u.password_hash))
+            .unwrap_or_default();
+        if current.is_empty() || current != session.password {
+            return Err(Error::Unauthorized(
+                "the password changed since this login".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Ends the session a token names, and gives a new token on a new session.
     pub fn renew(&self, token: &str) -> Result<Login> {
         let (claims, session) = self.decode_token(token)?;
+        self.check_session_password(&session)?;
         let principal = self.principal(&claims.sub)?;
         self.write(&principal, |w| {
-            w.tx.delete(&w.site.keys().session(&session.id));
+            // Checked again inside the write: a renewal racing a logout or
+            // another renewal of the same token gives one session at most.
+            let key = w.site.keys().session(&session.id);
+            if w.tx.get(&key)?.is_none() {
+                return Err(Error::Unauthorized("the session has ended".into()));
+            }
+            w.tx.delete(&key);
             Ok(())
         })?;
         self.open_session(principal, None)
@@ -373,6 +423,13 @@ impl Site {
             list.push(now);
         }
         let base_url = self.config().url.as_deref().unwrap_or(base_url);
+        if base_url.is_empty() {
+            tracing::warn!(
+                site = self.id(),
+                "password reset asked, but the site has neither `url` nor `hosts` in site.toml: no link can be trusted, no mail sent"
+            );
+            return Ok(());
+        }
         let claims = ResetClaims {
             sub: user.login.clone(),
             purpose: "reset".into(),
@@ -433,6 +490,11 @@ impl Site {
             return Err(Error::Unauthorized("this link was already used".into()));
         }
         self.write(&Principal::system(&user.login), |w| {
+            // Checked again inside the write: two uses of one link racing
+            // each other change the password once.
+            if fingerprint(&w.load_user(&user.login)?.password_hash) != claims.fp {
+                return Err(Error::Unauthorized("this link was already used".into()));
+            }
             w.unrestricted(|w| w.set_password(&user.login, new_password))
         })
     }

@@ -240,6 +240,12 @@ enum WorkflowsCmd {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Put an item back in its workflow's initial state (for items left in
+    /// a state the workflow no longer has).
+    Reset {
+        /// The item's path (`/actualites/fete`).
+        path: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -777,6 +783,16 @@ fn workflows(s: &Site, action: WorkflowsCmd) -> anyhow::Result<()> {
                     println!("  {}: {} → {} [{who}]", t.id, t.from.join("|"), t.to);
                 }
             }
+        }
+        WorkflowsCmd::Reset { path } => {
+            created(s)?;
+            let admin = crate::security::Principal::system("admin");
+            let item = s.write(&admin, |w| w.reset_workflow_state(&path))?;
+            println!(
+                "{}: {}",
+                item.path,
+                item.review_state.as_deref().unwrap_or("-")
+            );
         }
         WorkflowsCmd::Diagram { out, lang } => {
             std::fs::create_dir_all(&out)

@@ -839,7 +839,12 @@ impl<'a> Writer<'a> {
             match f.kind {
                 FieldKind::Reference => {
                     if let Some(uid) = v.as_str() {
-                        if self.get_by_uid(uid)?.is_none() {
+                        // An item the writer may not view is as missing.
+                        let visible = match self.get_by_uid(uid)? {
+                            Some(target) => self.can(&target, crate::security::VIEW)?,
+                            None => false,
+                        };
+                        if !visible {
                             errors.push(FieldError::new(
                                 name,
                                 "bad_reference",
@@ -1103,6 +1108,21 @@ impl<'a> Writer<'a> {
     pub fn move_to(&mut self, path: &str, new_parent: &str) -> Result<Item> {
         let item = self.must_get(path)?;
         self.require(&item, crate::security::DELETE)?;
+        // Moving takes everything inside away from where it was: the
+        // writer must be one who could delete each of them.
+        let mut stack = vec![item.uid.clone()];
+        while let Some(uid) = stack.pop() {
+            for (_, child_uid) in self.child_uids(&uid)? {
+                if let Some(c) = self.get_by_uid(&child_uid)? {
+                    if !self.can(&c, crate::security::DELETE)? {
+                        return Err(Error::Forbidden(format!(
+                            "{path} holds items you may not move"
+                        )));
+                    }
+                    stack.push(c.uid);
+                }
+            }
+        }
         let target = self.must_get(new_parent)?;
         self.require(&target, &crate::security::add_permission(&item.type_name))?;
         self.relocate(item, new_parent, None)

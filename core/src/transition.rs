@@ -125,6 +125,59 @@ impl Writer<'_> {
         Ok(item)
     }
 
+    /// Puts the item at `path` back in its workflow's initial state: the
+    /// way out for items left in a state their workflow no longer has
+    /// (after `site.toml` changed a type's workflow or switched an
+    /// adaptation off). Needs `Manage site`; recorded in history and audit.
+    pub fn reset_workflow_state(&mut self, path: &str) -> Result<Item> {
+        let root = self.must_get("/")?;
+        if !self.can(&root, security::MANAGE_SITE)? {
+            return Err(Error::Forbidden(
+                "resetting a workflow state needs the permission `Manage site`".into(),
+            ));
+        }
+        let previous = self.must_get(path)?;
+        let site = self.site;
+        let Some(wf) = site.security.workflow_for(&previous.type_name) else {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "transition",
+                "no_workflow",
+                format!("a {} has no workflow", previous.type_name),
+            )]));
+        };
+        let from = previous.review_state.clone().unwrap_or_default();
+        let mut item = previous.clone();
+        item.review_state = Some(wf.initial.clone());
+        item.workflow_roles = site.security.workflow_roles(&item);
+        item.revision += 1;
+        item.modified = Utc::now();
+        self.store_item(&item);
+        let entry = HistoryEntry {
+            revision: item.revision,
+            action: "transition".into(),
+            actor: self.actor().to_owned(),
+            time: item.modified,
+            changed: Vec::new(),
+            note: None,
+            workflow: Some(WorkflowStep {
+                transition: "reset".into(),
+                from: from.clone(),
+                to: wf.initial.clone(),
+                comment: String::new(),
+            }),
+        };
+        self.tx.put(
+            &site.keys().history_entry(&item.uid, item.revision),
+            encode(&entry),
+        );
+        self.audit(
+            "workflow_reset",
+            &item.path,
+            &format!("{from} → {}", wf.initial),
+        );
+        Ok(item)
+    }
+
     /// Grants `roles` on the item at `path` to `principal` (a login or a
     /// group id), replacing what they had there; no roles removes the grant.
     /// One may only grant roles one holds on the item; Manager and Site

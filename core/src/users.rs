@@ -357,8 +357,10 @@ impl Writer<'_> {
             return Err(Error::Invalid(errors));
         }
         self.check_grantable(roles)?;
+        // Logins and group ids share one namespace: local roles name either.
         if self.tx.get(&self.site.keys().user(login))?.is_some()
-            || self.tx.get(&self.site.keys().group(login))?.is_some()
+            || self.load_group(login)?.is_some()
+            || login == security::AUTHENTICATED_USERS
         {
             return Err(Error::Conflict(format!("`{login}` is already taken")));
         }
@@ -517,7 +519,10 @@ impl Writer<'_> {
         self.require_site(security::MANAGE_USERS)?;
         check_group_id(id)?;
         self.check_grantable(roles)?;
-        if self.load_group(id)?.is_some() || self.tx.get(&self.site.keys().user(id))?.is_some() {
+        if self.load_group(id)?.is_some()
+            || self.tx.get(&self.site.keys().user(id))?.is_some()
+            || id == security::AUTHENTICATED_USERS
+        {
             return Err(Error::Conflict(format!("`{id}` is already taken")));
         }
         let group = Group {
@@ -584,6 +589,16 @@ impl Writer<'_> {
         }
         if self.tx.get(&self.site.keys().service(id))?.is_some() {
             return Err(Error::Conflict(format!("service `{id}` exists already")));
+        }
+        for f in self.site.functions() {
+            let group = security::function_group(id, f);
+            if self.tx.get(&self.site.keys().user(&group))?.is_some()
+                || self.tx.get(&self.site.keys().group(&group))?.is_some()
+            {
+                return Err(Error::Conflict(format!(
+                    "the service's group `{group}` would share its name with an account or group"
+                )));
+            }
         }
         if let Some(p) = parent {
             if self.tx.get(&self.site.keys().service(p))?.is_none() {

@@ -328,6 +328,18 @@ pub(crate) fn check(w: &Workflow, cx: &CheckContext<'_>) -> Result<()> {
             for r in &rule.roles {
                 if !cx.roles.contains(r) {
                     problems.push(format!("state `{}`: unknown role `{r}`", s.id));
+                } else if matches!(
+                    r.as_str(),
+                    crate::security::MANAGER
+                        | crate::security::SITE_ADMINISTRATOR
+                        | crate::security::ANONYMOUS
+                        | crate::security::AUTHENTICATED
+                        | crate::security::OWNER
+                ) {
+                    problems.push(format!(
+                        "state `{}`: `{r}` cannot be granted as a local role",
+                        s.id
+                    ));
                 }
             }
         }

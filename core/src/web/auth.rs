@@ -177,8 +177,41 @@ pub(super) fn check_json_csrf(req: &Req<'_>) -> Result<()> {
     }
 }
 
-/// Parses a JSON body into `T`, with a clear 400 when it is not.
-pub(super) fn json_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T> {
+/// Refuses a POST a browser sent from another site: `Sec-Fetch-Site:
+/// cross-site`, or an `Origin` that is not this host. Programs send
+/// neither and are not affected; browsers always send them on such POSTs,
+/// so credentials a browser holds (cookie or cached Basic) cannot be
+/// borrowed by another site's page.
+pub(super) fn check_origin(req: &Req<'_>) -> Result<()> {
+    let header = |name: &str| req.headers.get(name).and_then(|h| h.to_str().ok());
+    if header("sec-fetch-site") == Some("cross-site") {
+        return Err(Error::Forbidden("a request from another site".into()));
+    }
+    if let Some(origin) = header("origin") {
+        let host = req.base.split_once("://").map_or("", |(_, h)| h);
+        let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
+        if origin_host != host {
+            return Err(Error::Forbidden(format!("a request from {origin}")));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a JSON body into `T`, with a clear 400 when it is not. The body
+/// must say it is JSON: a cross-site form cannot send that type.
+pub(super) fn json_body<T: for<'de> Deserialize<'de>>(req: &Req<'_>, body: &[u8]) -> Result<T> {
+    let is_json = req
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if !is_json {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "body",
+            "bad_json",
+            "send the body as JSON, with `Content-Type: application/json`",
+        )]));
+    }
     serde_json::from_slice(body).map_err(|e| {
         Error::Invalid(vec![FieldError::new(
             "body",
@@ -227,7 +260,9 @@ fn public_base(req: &Req<'_>) -> String {
     }
     match config.hosts.first() {
         Some(h) => format!("{}://{h}", if req.https { "https" } else { "http" }),
-        None => req.base.clone(),
+        // Nothing configured: no address can be trusted, so none is given
+        // and the core sends no link.
+        None => String::new(),
     }
 }
 
@@ -249,11 +284,24 @@ struct LoginBody {
     password: String,
 }
 
+/// Checks a password on a blocking thread: argon2 takes tens of
+/// milliseconds, which the async workers must not spend.
+async fn blocking_login(
+    req: &Req<'_>,
+    login: String,
+    password: String,
+) -> Result<crate::auth::Login> {
+    let site = std::sync::Arc::clone(&req.arc);
+    let address = req.address.clone();
+    tokio::task::spawn_blocking(move || site.login(&login, &password, address.as_deref()))
+        .await
+        .map_err(|_| Error::Unauthorized("the login could not be checked".into()))?
+}
+
 /// `POST /@login` `{login, password}` → `{token}` (plone.restapi).
 pub(super) async fn api_login(req: &Req<'_>, body: &[u8]) -> Result<Response> {
-    let b: LoginBody = json_body(body)?;
-    let site = req.site;
-    match site.login(&b.login, &b.password, req.address.as_deref()) {
+    let b: LoginBody = json_body(req, body)?;
+    match blocking_login(req, b.login, b.password).await {
         Ok(l) => Ok(json_response(StatusCode::OK, &json!({"token": l.token}))),
         Err(Error::Unauthorized(_)) => Ok(json_response(
             StatusCode::UNAUTHORIZED,
@@ -477,7 +525,7 @@ pub(super) fn api_reset(req: &Req<'_>, login: &str, body: &[u8]) -> Result<Respo
     let b: ResetBody = if body.iter().all(u8::is_ascii_whitespace) {
         ResetBody::default()
     } else {
-        json_body(body)?
+        json_body(req, body)?
     };
     match (b.reset_token, b.new_password) {
         (Some(token), Some(password)) => {

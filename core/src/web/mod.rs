@@ -123,6 +123,8 @@ enum Via {
 
 struct Req<'a> {
     site: &'a Site,
+    /// The same site, for work handed to a blocking thread.
+    arc: Arc<Site>,
     base: String,
     lang: String,
     mode: Mode,
@@ -224,6 +226,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         Err(e) => {
             let req = Req {
                 site: &site,
+                arc: Arc::clone(&site),
                 base,
                 lang: negotiated,
                 mode,
@@ -247,6 +250,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         .unwrap_or(negotiated);
     let req = Req {
         site: &site,
+        arc: Arc::clone(&site),
         base,
         lang,
         mode,
@@ -313,6 +317,9 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
             Some(service) => route_service(req, &item_path, &service).await,
         }
     } else if let (true, Some(service)) = (*method == Method::POST, &service) {
+        if let Err(e) = auth::check_origin(req) {
+            return error_from(req, e, raw_path);
+        }
         match read_body(req, body).await {
             Ok(bytes) => post_service(req, &item_path, service, &bytes).await,
             Err(r) => return r,
@@ -652,12 +659,19 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
         None => json!({}),
     };
     out.insert("parent".into(), parent);
-    for (name, value) in &item.fields {
+    for (name, value) in &visible_fields(req, item)? {
         if name == "title" || name == "description" {
             continue;
         }
         let kind = ty.and_then(|t| t.field(name)).map(|f| f.kind);
         let v = match kind {
+            Some(FieldKind::Reference) => match value.as_str() {
+                Some(uid) => match req.reader().get_by_uid(uid)? {
+                    Some(target) => summary(req, &target),
+                    None => Value::Null,
+                },
+                None => Value::Null,
+            },
             Some(FieldKind::File | FieldKind::Image) => {
                 match serde_json::from_value::<BlobRef>(value.clone()) {
                     Ok(b) => json!({
@@ -692,7 +706,7 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
             batching.insert("@id".into(), json!(link(start)));
             batching.insert("first".into(), json!(link(0)));
             batching.insert("last".into(), json!(link(last)));
-            if start + size < total {
+            if start.saturating_add(size) < total {
                 batching.insert("next".into(), json!(link(start + size)));
             }
             if start > 0 {
@@ -815,7 +829,7 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
             "created_display".into(),
             json!(item.created.format("%d/%m/%Y").to_string()),
         );
-        for (k, v) in &item.fields {
+        for (k, v) in &visible_fields(req, item)? {
             if k != "title" && k != "description" {
                 obj.entry(k.clone()).or_insert_with(|| v.clone());
             }
@@ -867,24 +881,40 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
     }
     ctx.insert("fields", &fields);
     if ty.is_some_and(|t| t.container) {
-        let items: Vec<Value> = req
-            .reader()
-            .children(&item.path)?
-            .iter()
-            .map(|c| {
-                json!({
-                    "url": item_url(&req.base, &c.path),
-                    "title": c.title(),
-                    "description": c.description(),
-                    "type": c.type_name,
-                    "fields": c.fields,
-                })
-            })
-            .collect();
+        let mut items: Vec<Value> = Vec::new();
+        for c in req.reader().children(&item.path)? {
+            items.push(json!({
+                "url": item_url(&req.base, &c.path),
+                "title": c.title(),
+                "description": c.description(),
+                "type": c.type_name,
+                "fields": visible_fields(req, &c)?,
+            }));
+        }
         ctx.insert("items", &items);
     }
     let view = ty.map(|t| t.default_view.as_str()).unwrap_or("item_view");
     site.renderer().render(&format!("{view}.html"), &ctx)
+}
+
+/// An item's fields with references the reader may not view blanked out,
+/// so not even a uid of a hidden item reaches a page or an answer.
+fn visible_fields(req: &Req<'_>, item: &Item) -> Result<Map<String, Value>> {
+    let mut out = item.fields.clone();
+    if let Some(ty) = req.site.schema().get(&item.type_name) {
+        for f in ty
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Reference))
+        {
+            if let Some(uid) = out.get(&f.name).and_then(Value::as_str) {
+                if req.reader().get_by_uid(uid)?.is_none() {
+                    out.insert(f.name.clone(), Value::Null);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn human_size(bytes: u64) -> String {
@@ -1055,11 +1085,14 @@ async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
     });
     let stream =
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-    let disposition = if blob.content_type.starts_with("image/") {
-        "inline"
-    } else {
-        "attachment"
-    };
+    // Images show in the page; anything that can carry script (SVG) or
+    // anything else is downloaded.
+    let disposition =
+        if blob.content_type.starts_with("image/") && !blob.content_type.starts_with("image/svg") {
+            "inline"
+        } else {
+            "attachment"
+        };
     let safe_name: String = blob
         .filename
         .chars()

@@ -178,7 +178,7 @@ pub(super) fn post_workflow(
         if body.iter().all(u8::is_ascii_whitespace) {
             String::new()
         } else {
-            json_body::<TransitionBody>(body)?.comment
+            json_body::<TransitionBody>(req, body)?.comment
         }
     };
     let item = req
@@ -350,7 +350,7 @@ struct SharingBody {
 /// roles one holds here.
 pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
     check_json_csrf(req)?;
-    let b: SharingBody = json_body(body)?;
+    let b: SharingBody = json_body(req, body)?;
     req.site.write(&req.who, |w| {
         let item = w.must_get(path)?;
         w.require(&item, security::SHARE)?;

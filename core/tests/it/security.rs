@@ -1291,3 +1291,152 @@ async fn reset_links_are_bound_to_their_account_and_host_and_rationed() {
         .count();
     assert_eq!(to_dora, 3);
 }
+
+#[tokio::test]
+async fn other_sites_cannot_borrow_a_browsers_credentials() {
+    let t = secured();
+    let app = serve(&t);
+    let claire = format!("Bearer {}", token(&app, "claire").await);
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("claire:{PASSWORD}"))
+    );
+    let url = "/services/brouillon/@workflow/submit";
+    // A page elsewhere posting with the browser's cached Basic credentials.
+    for headers in [
+        vec![
+            ("authorization", basic.as_str()),
+            ("origin", "https://evil.example"),
+            SEND_JSON,
+        ],
+        vec![
+            ("authorization", basic.as_str()),
+            ("sec-fetch-site", "cross-site"),
+            SEND_JSON,
+        ],
+        vec![
+            ("authorization", basic.as_str()),
+            ("origin", "null"),
+            SEND_JSON,
+        ],
+    ] {
+        let mut h = headers.clone();
+        h.push(JSON);
+        let r = call(&app, "POST", url, &h, "{}").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}: {}", r.body);
+    }
+    // A form can only send text/plain, not JSON: refused as not JSON.
+    let r = call(
+        &app,
+        "POST",
+        url,
+        &[
+            JSON,
+            ("authorization", &basic),
+            ("content-type", "text/plain"),
+        ],
+        "{\"comment\": \"x\"}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        t.site
+            .get("/services/brouillon")
+            .unwrap()
+            .unwrap()
+            .review_state
+            .as_deref(),
+        Some("private")
+    );
+    // The same site's own page (same origin) and programs (no origin) pass.
+    let r = call(
+        &app,
+        "POST",
+        url,
+        &[
+            JSON,
+            SEND_JSON,
+            ("authorization", &claire),
+            ("origin", "http://town.test"),
+        ],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn references_to_hidden_items_do_not_leak_their_uid() {
+    let t = secured();
+    let app = serve(&t);
+    let hidden = t.site.get("/services/brouillon").unwrap().unwrap();
+    let public = t.site.get("/services/public-page").unwrap().unwrap();
+    t.site
+        .write(&admin(), |w| {
+            w.add_with(
+                "/",
+                "Page",
+                data(json!({"title": "Liens", "related": hidden.uid})),
+                AddOptions {
+                    id: Some("liens".into()),
+                    ..AddOptions::default()
+                },
+            )?;
+            w.add_with(
+                "/",
+                "Page",
+                data(json!({"title": "Liens publics", "related": public.uid})),
+                AddOptions {
+                    id: Some("liens-publics".into()),
+                    ..AddOptions::default()
+                },
+            )
+        })
+        .unwrap();
+    let r = call(&app, "GET", "/++api++/liens", &[], "").await;
+    assert_eq!(r.json()["related"], Value::Null);
+    assert!(!r.body.contains(&hidden.uid));
+    let r = call(&app, "GET", "/liens", &[], "").await;
+    assert!(!r.body.contains(&hidden.uid));
+    let r = call(&app, "GET", "/", &[], "").await;
+    assert!(!r.body.contains(&hidden.uid), "nor in the folder listing");
+    let r = call(&app, "GET", "/++api++/liens-publics", &[], "").await;
+    assert_eq!(r.json()["related"]["title"], "Public page");
+    // Writing a reference to an item one may not view: it does not exist.
+    t.site
+        .write(&admin(), |w| {
+            w.add_user("dora", "Dora", None, PASSWORD, &[])?;
+            w.add_with(
+                "/",
+                "Folder",
+                data(json!({"title": "Dépôt"})),
+                AddOptions {
+                    id: Some("depot".into()),
+                    ..AddOptions::default()
+                },
+            )?;
+            w.set_local_roles("/depot", "dora", &["Contributor".into()])
+                .map(drop)
+        })
+        .unwrap();
+    let dora = t.site.principal("dora").unwrap();
+    assert!(t
+        .site
+        .add(
+            &dora,
+            "/depot",
+            "Page",
+            data(json!({"title": "ok", "related": public.uid}))
+        )
+        .is_ok());
+    let r = t.site.add(
+        &dora,
+        "/depot",
+        "Page",
+        data(json!({"title": "x", "related": hidden.uid})),
+    );
+    assert!(
+        matches!(r, Err(Error::Invalid(ref e)) if e[0].code == "bad_reference"),
+        "{r:?}"
+    );
+}

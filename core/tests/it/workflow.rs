@@ -400,6 +400,36 @@ fn the_publication_workflow_as_contributor_reviewer_and_visitor() {
     let refused = s.update(&anonymous, p, data(json!({"title": "defaced"})), None);
     assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
 
+    // Another contributor of the section may neither retract it nor move it.
+    let other = user(s, "other", &[]);
+    s.write(&admin(), |w| {
+        w.set_local_roles("/actualites", "other", &["Contributor".into()])
+            .map(drop)
+    })
+    .unwrap();
+    let refused = s.write(&other, |w| w.transition(p, "retract", ""));
+    assert!(matches!(refused, Err(Error::Forbidden(_))), "{refused:?}");
+    let own = s
+        .add(
+            &other,
+            "/actualites",
+            "Section",
+            data(json!({"title": "Mon dossier"})),
+        )
+        .unwrap();
+    let refused = s.write(&other, |w| w.move_to("/actualites", &own.path));
+    assert!(refused.is_err(), "{refused:?}");
+    // Logins and group names share one namespace.
+    let taken = s.write(&admin(), |w| {
+        w.add_user("Reviewers", "x", None, PASSWORD, &[]).map(drop)
+    });
+    assert!(matches!(taken, Err(Error::Conflict(_))), "{taken:?}");
+    let taken = s.write(&admin(), |w| {
+        w.add_user("AuthenticatedUsers", "x", None, PASSWORD, &[])
+            .map(drop)
+    });
+    assert!(matches!(taken, Err(Error::Conflict(_))), "{taken:?}");
+
     // Sending back needs a comment.
     let refused = s.write(&rita, |w| w.transition(p, "reject", "  "));
     assert!(
@@ -918,4 +948,19 @@ fn items_left_in_a_state_the_workflow_lost_are_for_managers_only() {
     assert!(site.reader(&sam).get(&item.path).unwrap().is_none());
     let admin_user = site.principal("admin").unwrap();
     assert!(site.reader(&admin_user).get(&item.path).unwrap().is_some());
+    // The way out: a site administrator puts it back at the start.
+    assert!(site
+        .reader(&sam)
+        .transitions(&site.get(&item.path).unwrap().unwrap())
+        .unwrap()
+        .is_empty());
+    let reset = site
+        .write(&sam, |w| w.reset_workflow_state(&item.path))
+        .unwrap();
+    assert_eq!(reset.review_state.as_deref(), Some("draft"));
+    let nobody = Principal::anonymous();
+    assert!(matches!(
+        site.write(&nobody, |w| w.reset_workflow_state(&item.path)),
+        Err(Error::Forbidden(_))
+    ));
 }
