@@ -464,6 +464,61 @@ impl<'a> Checker<'a> {
     }
 }
 
+impl Site {
+    /// Tokens naming who may view `item`, for an index that must filter by
+    /// View without asking the check for each result: `role:R` for each
+    /// role holding View there, `p:ID` for each user or group given such a
+    /// role by a local grant (on the item or a container above it, up to a
+    /// block), and `p:CREATOR` for the creators along that chain when
+    /// Owner holds View. An item matches a principal when one of
+    /// [`Principal::view_tokens`] is here: exactly when the check allows it.
+    pub fn view_tokens(&self, item: &Item) -> Result<Vec<String>> {
+        let nobody = Principal::anonymous();
+        let needed = Checker::new(self, &nobody).needed(item, security::VIEW, self)?;
+        let mut tokens: BTreeSet<String> = needed.iter().map(|r| format!("role:{r}")).collect();
+        let owner_views = needed.contains(security::OWNER);
+        let mut cur = Some(item.clone());
+        while let Some(node) = cur {
+            for grants in [&node.local_roles, &node.workflow_roles] {
+                for (principal, roles) in grants {
+                    if roles.iter().any(|r| needed.contains(r)) {
+                        tokens.insert(format!("p:{principal}"));
+                    }
+                }
+            }
+            if owner_views {
+                tokens.insert(format!("p:{}", node.creator));
+            }
+            if node.block_inheritance {
+                break;
+            }
+            cur = match node.parent.as_deref() {
+                Some(p) => self.get_by_uid(p)?,
+                None => None,
+            };
+        }
+        Ok(tokens.into_iter().collect())
+    }
+}
+
+impl Principal {
+    /// What this principal matches in [`Site::view_tokens`]; `None` for
+    /// the system and Managers, who see everything.
+    pub fn view_tokens(&self) -> Option<Vec<String>> {
+        let roles = self.global_roles();
+        if self.is_system() || roles.contains(security::MANAGER) {
+            return None;
+        }
+        let mut out: Vec<String> = roles.iter().map(|r| format!("role:{r}")).collect();
+        if let Some(login) = self.login() {
+            out.push(format!("p:{login}"));
+            out.push(format!("p:{}", security::AUTHENTICATED_USERS));
+            out.extend(self.groups().iter().map(|g| format!("p:{g}")));
+        }
+        Some(out)
+    }
+}
+
 /// The site as one principal sees it: items they may not view do not exist.
 pub struct Reader<'a> {
     site: &'a Site,

@@ -29,7 +29,7 @@ pub struct AuditEntry {
 }
 
 /// A key that sorts by time and never collides: nanoseconds and a random tail.
-fn stamp() -> String {
+pub(crate) fn stamp() -> String {
     let now = Utc::now();
     let nanos = now.timestamp_nanos_opt().unwrap_or_default();
     format!("{nanos:020}-{:08x}", rand::random::<u32>())

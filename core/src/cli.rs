@@ -107,6 +107,12 @@ enum Command {
         #[arg(long)]
         site: Option<String>,
     },
+    /// Rebuild every index modules derive from the content (the catalog).
+    Reindex {
+        /// Only this site (all sites without it).
+        #[arg(long)]
+        site: Option<String>,
+    },
     /// Print the audit log (newest first).
     Audit {
         /// `text`, `csv` or `json` (one entry per line).
@@ -516,6 +522,8 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
                 pb.set_position(done);
             })?;
             pb.finish_and_clear();
+            // Indexes are derived from the content: rebuild them for it.
+            reindex(s)?;
             println!(
                 "imported {} into {site}: {} items, {} users, {} files",
                 from.display(),
@@ -535,6 +543,19 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
         }
         Some(Command::Workflows { action, site }) => {
             workflows(pick_site(&sites, site.as_deref())?, action)
+        }
+        Some(Command::Reindex { site }) => {
+            for s in sites
+                .iter()
+                .filter(|s| site.as_deref().is_none_or(|id| id == s.id()))
+            {
+                created(s)?;
+                reindex(s)?;
+            }
+            if let Some(id) = site.as_deref() {
+                find(&sites, id)?;
+            }
+            Ok(())
         }
         Some(Command::Audit {
             format,
@@ -602,6 +623,27 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Runs every module's reindex on a site, with a progress bar.
+fn reindex(s: &Site) -> anyhow::Result<()> {
+    let mut any = false;
+    for m in s.modules() {
+        let pb = bar(0, &format!("{}: reindexing {}", s.id(), m.manifest().name));
+        let done = m.reindex(s, &mut |done, total| {
+            pb.set_length(total);
+            pb.set_position(done);
+        })?;
+        pb.finish_and_clear();
+        if let Some(n) = done {
+            println!("site {}: {} reindexed {n} items", s.id(), m.manifest().name);
+            any = true;
+        }
+    }
+    if !any {
+        println!("site {}: no module keeps an index", s.id());
+    }
+    Ok(())
 }
 
 fn users(s: &Site, action: UsersCmd) -> anyhow::Result<()> {
@@ -819,6 +861,9 @@ fn prepare(sites: &[Arc<Site>]) -> anyhow::Result<()> {
         }
         for name in s.install_new_modules()? {
             tracing::info!(site = s.id(), module = %name, "module installed");
+        }
+        for m in s.modules() {
+            m.opened(s)?;
         }
         for (m, from) in s.outdated_modules()? {
             tracing::warn!(

@@ -120,6 +120,37 @@ pub trait Module: Send + Sync + 'static {
     fn guards(&self) -> Vec<crate::workflow::Guard> {
         Vec::new()
     }
+
+    /// Whether the module follows the site's change journal: when one
+    /// enabled module does, every write records the uids it touched (in
+    /// the write's own transaction), and [`Module::committed`] runs after
+    /// each commit. The module removes the entries it has applied with
+    /// [`Site::clear_journal`](crate::Site::clear_journal).
+    fn follows_journal(&self) -> bool {
+        false
+    }
+
+    /// Runs after a write is committed (outside its transaction), for
+    /// modules that follow the journal. Errors are the module's to log.
+    fn committed(&self, _site: &crate::Site) {}
+
+    /// Runs when a site is served (and by `reindex`), after it is created
+    /// and its modules installed: a module checks its own files here (the
+    /// catalog rebuilds a missing or broken index).
+    fn opened(&self, _site: &crate::Site) -> Result<()> {
+        Ok(())
+    }
+
+    /// Rebuilds what the module derives from the content (the catalog's
+    /// indexes); `progress` is told (done, total). `None` when the module
+    /// keeps nothing derived.
+    fn reindex(
+        &self,
+        _site: &crate::Site,
+        _progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Option<u64>> {
+        Ok(None)
+    }
 }
 
 /// A module's entry in the compile-time registry. Built by

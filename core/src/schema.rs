@@ -119,6 +119,11 @@ pub struct FieldDef {
     pub max_length: Option<usize>,
     /// The vocabulary of a choice or multi-choice field.
     pub vocabulary: Option<String>,
+    /// Whether the catalog indexes its value, for exact queries and sorting.
+    pub index: bool,
+    /// Whether its text goes into the full-text index (for a file field:
+    /// the file's text, for plain text and PDF files).
+    pub searchable: bool,
 }
 
 /// A content type: what a kind of item holds and where it may live.
@@ -222,6 +227,10 @@ struct RawField {
     max: Option<f64>,
     max_length: Option<usize>,
     vocabulary: Option<String>,
+    #[serde(default)]
+    index: bool,
+    #[serde(default)]
+    searchable: Option<bool>,
 }
 
 /// Parses one type declaration. `file` names it in errors.
@@ -273,6 +282,12 @@ pub fn parse_type(module: &str, file: &str, text: &str) -> Result<TypeDef> {
             max: f.max,
             max_length: f.max_length,
             vocabulary: f.vocabulary,
+            index: f.index,
+            // Text and rich text are searchable unless a type says not.
+            searchable: f.searchable.unwrap_or(matches!(
+                kind,
+                FieldKind::Text | FieldKind::Textarea | FieldKind::Richtext
+            )),
         });
     }
     let default_view = raw.default_view.unwrap_or_else(|| {
@@ -335,6 +350,8 @@ fn builtin_fields() -> Vec<FieldDef> {
             ]),
             description: Translated::default(),
             required: true,
+            index: false,
+            searchable: true,
             default: None,
             min: None,
             max: None,
@@ -353,6 +370,8 @@ fn builtin_fields() -> Vec<FieldDef> {
             ]),
             description: Translated::default(),
             required: false,
+            index: false,
+            searchable: true,
             default: None,
             min: None,
             max: None,

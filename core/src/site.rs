@@ -155,6 +155,12 @@ impl Keys<'_> {
     pub(crate) fn mails(&self) -> Vec<u8> {
         format!("s/{}/q/", self.0).into_bytes()
     }
+    pub(crate) fn journal(&self, stamp: &str) -> Vec<u8> {
+        format!("s/{}/j/{stamp}", self.0).into_bytes()
+    }
+    pub(crate) fn journals(&self) -> Vec<u8> {
+        format!("s/{}/j/", self.0).into_bytes()
+    }
     pub(crate) fn secret(&self) -> Vec<u8> {
         format!("s/{}/secret", self.0).into_bytes()
     }
@@ -483,10 +489,51 @@ impl Site {
             who: who.clone(),
             unrestricted: who.is_system(),
             depth: 0,
+            touched: std::collections::BTreeSet::new(),
         };
         let out = f(&mut w)?;
+        let journaling = self.modules.iter().any(|m| m.follows_journal());
+        let touched = !w.touched.is_empty();
+        if journaling && touched {
+            // In the write's own transaction: what changed is never lost,
+            // even if the process dies before the modules catch up.
+            let uids: Vec<&String> = w.touched.iter().collect();
+            let key = self.keys().journal(&crate::audit::stamp());
+            w.tx.put(&key, encode(&uids));
+        }
         w.tx.commit()?;
+        if journaling && touched {
+            for m in self.modules.iter().filter(|m| m.follows_journal()) {
+                m.committed(self);
+            }
+        }
         Ok(out)
+    }
+
+    /// The change journal: entries not yet cleared, oldest first, each with
+    /// the uids one write touched. Only kept while a module follows it.
+    pub fn journal_entries(&self) -> Result<Vec<(Vec<u8>, Vec<String>)>> {
+        self.store
+            .scan_prefix(&self.keys().journals())?
+            .into_iter()
+            .map(|(k, v)| {
+                let uids: Vec<String> = decode(&k, &v)?;
+                Ok((k, uids))
+            })
+            .collect()
+    }
+
+    /// Removes journal entries a module has applied.
+    pub fn clear_journal(&self, keys: &[Vec<u8>]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin()?;
+        for k in keys {
+            tx.delete(k);
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The site as `who` sees it: the read path of every view, listing,
@@ -692,6 +739,9 @@ pub struct Writer<'a> {
     who: Principal,
     unrestricted: bool,
     depth: u8,
+    /// Uids of the items this write changed, added or removed, or whose
+    /// permissions may have changed: the journal entry.
+    touched: std::collections::BTreeSet<String>,
 }
 
 impl crate::access::Lookup for Writer<'_> {
@@ -725,6 +775,19 @@ impl<'a> Writer<'a> {
         let out = f(self);
         self.unrestricted = before;
         out
+    }
+
+    /// Marks everything below `uid` as changed: its permissions may come
+    /// from an item whose roles or state just changed.
+    pub(crate) fn touch_below(&mut self, uid: &str) -> Result<()> {
+        let mut stack = vec![uid.to_owned()];
+        while let Some(u) = stack.pop() {
+            for (_, child) in self.child_uids(&u)? {
+                self.touched.insert(child.clone());
+                stack.push(child);
+            }
+        }
+        Ok(())
     }
 
     /// Whether permission checks are off (system writes, [`Writer::unrestricted`]).
@@ -936,6 +999,7 @@ impl<'a> Writer<'a> {
     }
 
     pub(crate) fn store_item(&mut self, item: &Item) {
+        self.touched.insert(item.uid.clone());
         self.tx.put(&self.site.keys().item(&item.uid), encode(item));
     }
 
@@ -1081,6 +1145,7 @@ impl<'a> Writer<'a> {
         let role_fields = self.site.security.role_fields(&item);
         if changed.iter().any(|c| role_fields.contains(c)) {
             item.workflow_roles = self.site.security.workflow_roles(&item);
+            self.touch_below(&item.uid)?;
         }
         item.revision += 1;
         item.modified = Utc::now();
@@ -1339,6 +1404,7 @@ impl<'a> Writer<'a> {
         }
         let keys = self.site.keys();
         for it in &order {
+            self.touched.insert(it.uid.clone());
             self.tx.delete(&keys.item(&it.uid));
             self.tx.delete(&keys.path(&it.path));
             self.tx.delete(&keys.next_child(&it.uid));

@@ -92,6 +92,8 @@ impl Writer<'_> {
         };
         self.fire(Phase::Before, &event)?;
         self.store_item(&item);
+        // What is inside may take its permissions from this state.
+        self.touch_below(&item.uid)?;
         let entry = HistoryEntry {
             revision: item.revision,
             action: "transition".into(),
@@ -152,6 +154,7 @@ impl Writer<'_> {
         item.revision += 1;
         item.modified = Utc::now();
         self.store_item(&item);
+        self.touch_below(&item.uid)?;
         let entry = HistoryEntry {
             revision: item.revision,
             action: "transition".into(),
@@ -245,6 +248,7 @@ impl Writer<'_> {
         item.revision += 1;
         item.modified = Utc::now();
         self.store_item(&item);
+        self.touch_below(&item.uid)?;
         self.record(&item, "sharing", Vec::new(), Some(principal.to_owned()));
         let list: Vec<&str> = wanted.iter().map(String::as_str).collect();
         self.audit(
@@ -267,6 +271,7 @@ impl Writer<'_> {
         item.revision += 1;
         item.modified = Utc::now();
         self.store_item(&item);
+        self.touch_below(&item.uid)?;
         self.record(
             &item,
             "sharing",

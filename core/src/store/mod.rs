@@ -95,6 +95,12 @@ pub trait Store: Send + Sync {
     fn open_blob(&self, sha256: &str) -> Result<Box<dyn Read + Send>, StoreError>;
     /// Whether a blob is stored.
     fn has_blob(&self, sha256: &str) -> Result<bool, StoreError>;
+    /// The folder the store keeps its files in, for modules that keep
+    /// files beside it (the catalog's full-text index). `None` for a store
+    /// without one.
+    fn data_dir(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// One write in progress. Reads see the transaction's own writes.

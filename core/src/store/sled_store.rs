@@ -23,6 +23,7 @@ const FORMAT_KEY: &[u8] = b"beffroi:format";
 /// The sled backend.
 pub struct SledStore {
     tree: sled::Db,
+    dir: PathBuf,
     blobs: PathBuf,
     write_lock: Mutex<()>,
 }
@@ -53,6 +54,7 @@ impl SledStore {
             })?;
         let store = Self {
             tree,
+            dir: dir.to_owned(),
             blobs: dir.join("blobs"),
             write_lock: Mutex::new(()),
         };
@@ -184,6 +186,10 @@ impl Store for SledStore {
 
     fn has_blob(&self, sha256: &str) -> Result<bool, StoreError> {
         Ok(self.blob_path(sha256).is_some_and(|p| p.is_file()))
+    }
+
+    fn data_dir(&self) -> Option<&Path> {
+        Some(&self.dir)
     }
 }
 

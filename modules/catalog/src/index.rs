@@ -1,0 +1,381 @@
+//! The tantivy index of one site: its schema, analyzers, how an item
+//! becomes a document, and keeping it in step with the site's journal.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use beffroi::prelude::*;
+use beffroi::schema::FieldKind;
+use tantivy::schema::{
+    DateOptions, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// The languages with their own analysis (stemming); others are folded only.
+pub(crate) const LANGUAGES: &[(&str, Language)] = &[
+    ("fr", Language::French),
+    ("nl", Language::Dutch),
+    ("en", Language::English),
+    ("es", Language::Spanish),
+    ("de", Language::German),
+];
+
+/// Bumped when the schema or the analysis changes: an index of another
+/// version is rebuilt at start.
+pub(crate) const SCHEMA_VERSION: &str = "1";
+
+/// The date indexes: (name, where the value comes from).
+pub(crate) const DATES: &[&str] = &[
+    "created",
+    "modified",
+    "effective",
+    "expires",
+    "start",
+    "end",
+];
+
+/// The fields of the schema.
+pub(crate) struct Fields {
+    pub(crate) uid: Field,
+    pub(crate) path: Field,
+    pub(crate) ancestors: Field,
+    pub(crate) depth: Field,
+    pub(crate) position: Field,
+    pub(crate) type_name: Field,
+    pub(crate) review_state: Field,
+    pub(crate) creator: Field,
+    pub(crate) language: Field,
+    pub(crate) subject: Field,
+    pub(crate) allowed: Field,
+    pub(crate) indexed: Field,
+    pub(crate) facets: Field,
+    pub(crate) title: Field,
+    pub(crate) description: Field,
+    pub(crate) sortable_title: Field,
+    pub(crate) dates: Vec<(&'static str, Field)>,
+    /// (language, title field, body field), the last for other languages.
+    pub(crate) text: Vec<(&'static str, Field, Field)>,
+    pub(crate) schema: Schema,
+}
+
+fn analyzer(lang: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
+    match lang {
+        Some(l) => base.filter(Stemmer::new(l)).build(),
+        None => base.build(),
+    }
+}
+
+impl Fields {
+    pub(crate) fn build() -> Self {
+        let mut b = Schema::builder();
+        let keyword = STRING | STORED | FAST;
+        let uid = b.add_text_field("uid", STRING | STORED);
+        let path = b.add_text_field("path", keyword.clone());
+        let ancestors = b.add_text_field("ancestors", STRING);
+        let depth = b.add_u64_field("depth", NumericOptions::default().set_indexed().set_fast());
+        let position = b.add_u64_field("position", NumericOptions::default().set_fast());
+        let type_name = b.add_text_field("type", keyword.clone());
+        let review_state = b.add_text_field("review_state", keyword.clone());
+        let creator = b.add_text_field("creator", STRING | FAST);
+        let language = b.add_text_field("language", STRING | FAST);
+        let subject = b.add_text_field("subject", STRING | STORED);
+        let allowed = b.add_text_field("allowed", STRING);
+        let indexed = b.add_text_field("indexed", STRING);
+        let facets = b.add_facet_field("facets", FacetOptions::default());
+        let title = b.add_text_field("title", STORED);
+        let description = b.add_text_field("description", STORED);
+        let sortable_title = b.add_text_field("sortable_title", STRING | FAST);
+        let dates = DATES
+            .iter()
+            .map(|d| {
+                (
+                    *d,
+                    b.add_date_field(
+                        d,
+                        DateOptions::default().set_indexed().set_fast().set_stored(),
+                    ),
+                )
+            })
+            .collect();
+        let mut text = Vec::new();
+        for (code, _) in LANGUAGES
+            .iter()
+            .map(|(c, l)| (*c, Some(*l)))
+            .chain([("xx", None)])
+        {
+            let options = TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(&format!("beffroi_{code}"))
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            );
+            let t = b.add_text_field(&format!("title_{code}"), options.clone());
+            let body = b.add_text_field(&format!("body_{code}"), options);
+            text.push((code, t, body));
+        }
+        Self {
+            uid,
+            path,
+            ancestors,
+            depth,
+            position,
+            type_name,
+            review_state,
+            creator,
+            language,
+            subject,
+            allowed,
+            indexed,
+            facets,
+            title,
+            description,
+            sortable_title,
+            dates,
+            text,
+            schema: b.build(),
+        }
+    }
+
+    pub(crate) fn date(&self, name: &str) -> Option<Field> {
+        self.dates.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+}
+
+/// One site's open index.
+pub(crate) struct SiteIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) writer: Mutex<IndexWriter>,
+    pub(crate) fields: Fields,
+}
+
+fn register(index: &Index) {
+    for (code, lang) in LANGUAGES {
+        index
+            .tokenizers()
+            .register(&format!("beffroi_{code}"), analyzer(Some(*lang)));
+    }
+    index.tokenizers().register("beffroi_xx", analyzer(None));
+}
+
+pub(crate) type IndexResult<T> = std::result::Result<T, String>;
+
+/// Where a site's index lives: beside the store's data, per site.
+pub(crate) fn folder(site: &Site) -> Option<PathBuf> {
+    site.store()
+        .data_dir()
+        .map(|d| d.join("catalog").join(site.id()))
+}
+
+impl SiteIndex {
+    /// Opens the index in `dir` (or in memory), creating it when missing.
+    /// Returns whether it was created (and so needs filling).
+    pub(crate) fn open(dir: Option<&Path>) -> IndexResult<(Self, bool)> {
+        let fields = Fields::build();
+        let (index, created) = match dir {
+            None => (Index::create_in_ram(fields.schema.clone()), true),
+            Some(dir) => {
+                let version = dir.join("beffroi-schema-version");
+                let fresh = !dir.join("meta.json").exists()
+                    || std::fs::read_to_string(&version).ok().as_deref() != Some(SCHEMA_VERSION);
+                if fresh {
+                    if dir.exists() {
+                        std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
+                    }
+                    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                    let index = Index::create_in_dir(dir, fields.schema.clone())
+                        .map_err(|e| e.to_string())?;
+                    std::fs::write(&version, SCHEMA_VERSION).map_err(|e| e.to_string())?;
+                    (index, true)
+                } else {
+                    let index = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+                    if index.schema() != fields.schema {
+                        return Err("the index's schema differs from this version's".into());
+                    }
+                    (index, false)
+                }
+            }
+        };
+        register(&index);
+        let writer: IndexWriter = index
+            .writer_with_num_threads(1, 30_000_000)
+            .map_err(|e| e.to_string())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| e.to_string())?;
+        Ok((
+            Self {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+            },
+            created,
+        ))
+    }
+
+    /// Replaces the documents of `uids` with the site's current items (or
+    /// removes them), commits, and makes them visible to searches.
+    pub(crate) fn apply(&self, site: &Site, uids: &BTreeSet<String>) -> IndexResult<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for uid in uids {
+            writer.delete_term(Term::from_field_text(self.fields.uid, uid));
+            let item = site.get_by_uid(uid).map_err(|e| e.to_string())?;
+            if let Some(item) = item {
+                writer
+                    .add_document(self.document(site, &item)?)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        writer.commit().map_err(|e| e.to_string())?;
+        drop(writer);
+        self.reader.reload().map_err(|e| e.to_string())
+    }
+
+    /// Empties the index and adds every item of the site.
+    pub(crate) fn rebuild(
+        &self,
+        site: &Site,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> IndexResult<u64> {
+        let items = site.walk().map_err(|e| e.to_string())?;
+        let total = items.len() as u64;
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer.delete_all_documents().map_err(|e| e.to_string())?;
+        for (i, item) in items.iter().enumerate() {
+            writer
+                .add_document(self.document(site, item)?)
+                .map_err(|e| e.to_string())?;
+            if i % 500 == 0 || i as u64 + 1 == total {
+                progress(i as u64 + 1, total);
+            }
+        }
+        writer.commit().map_err(|e| e.to_string())?;
+        drop(writer);
+        self.reader.reload().map_err(|e| e.to_string())?;
+        Ok(total)
+    }
+
+    /// The document for one item.
+    pub(crate) fn document(&self, site: &Site, item: &Item) -> IndexResult<TantivyDocument> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.uid, &item.uid);
+        doc.add_text(f.path, &item.path);
+        let segments: Vec<&str> = item.path.split('/').filter(|s| !s.is_empty()).collect();
+        doc.add_u64(f.depth, segments.len() as u64);
+        doc.add_u64(f.position, item.position);
+        let mut prefix = String::new();
+        doc.add_text(f.ancestors, "/");
+        for seg in &segments {
+            prefix.push('/');
+            prefix.push_str(seg);
+            doc.add_text(f.ancestors, &prefix);
+        }
+        doc.add_text(f.type_name, &item.type_name);
+        doc.add_facet(
+            f.facets,
+            Facet::from_path(["type", item.type_name.as_str()]),
+        );
+        let state = item.review_state.clone().unwrap_or_default();
+        doc.add_text(f.review_state, &state);
+        if !state.is_empty() {
+            doc.add_facet(f.facets, Facet::from_path(["review_state", state.as_str()]));
+        }
+        doc.add_text(f.creator, &item.creator);
+        let lang = item
+            .language
+            .clone()
+            .unwrap_or_else(|| site.config().default_language.clone());
+        doc.add_text(f.language, &lang);
+        for token in site.view_tokens(item).map_err(|e| e.to_string())? {
+            doc.add_text(f.allowed, &token);
+        }
+        doc.add_text(f.title, item.title());
+        doc.add_text(f.description, item.description());
+        doc.add_text(f.sortable_title, crate::text::sort_key(item.title()));
+        let dates = [
+            ("created", Some(item.created.timestamp())),
+            ("modified", Some(item.modified.timestamp())),
+        ];
+        for (name, secs) in dates {
+            if let (Some(field), Some(secs)) = (f.date(name), secs) {
+                doc.add_date(field, DateTime::from_timestamp_secs(secs));
+            }
+        }
+        for name in ["effective", "expires", "start", "end"] {
+            if let (Some(field), Some(secs)) = (
+                f.date(name),
+                item.field(name)
+                    .and_then(Value::as_str)
+                    .and_then(crate::text::timestamp),
+            ) {
+                doc.add_date(field, DateTime::from_timestamp_secs(secs));
+            }
+        }
+        for name in ["subjects", "subject"] {
+            for s in crate::text::strings(item.field(name)) {
+                doc.add_text(f.subject, &s);
+                doc.add_facet(f.facets, Facet::from_path(["subject", s.as_str()]));
+            }
+        }
+        // Full text, in the item's language.
+        let (_, title_field, body_field) = f
+            .text
+            .iter()
+            .find(|(code, _, _)| *code == lang)
+            .or_else(|| f.text.last())
+            .copied()
+            .ok_or("no text field")?;
+        doc.add_text(title_field, item.title());
+        let mut body = String::from(item.description());
+        if let Some(ty) = site.schema().get(&item.type_name) {
+            for field in &ty.fields {
+                if field.name == "title" || field.name == "description" {
+                    continue;
+                }
+                let Some(value) = item.field(&field.name) else {
+                    continue;
+                };
+                if field.index {
+                    for v in crate::text::strings(Some(value)) {
+                        doc.add_text(f.indexed, format!("{}={v}", field.name));
+                    }
+                }
+                if !field.searchable {
+                    continue;
+                }
+                let text = match field.kind {
+                    FieldKind::Richtext => crate::text::strip_html(value.as_str().unwrap_or("")),
+                    FieldKind::File => crate::text::file_text(site, value),
+                    FieldKind::Choice | FieldKind::MultiChoice => {
+                        crate::text::terms(site, field.vocabulary.as_deref(), value, &lang)
+                    }
+                    FieldKind::Address => crate::text::strings(Some(value)).join(" "),
+                    _ => crate::text::strings(Some(value)).join(" "),
+                };
+                body.push('\n');
+                body.push_str(&text);
+            }
+        }
+        doc.add_text(body_field, &body);
+        Ok(doc)
+    }
+}

@@ -1,0 +1,11 @@
+//! The catalog through its public API, on real sites.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
+
+/// A test town with the catalog, the base types and a test type.
+mod common;
+/// Consistency: the journal, a lost or broken index, reindex.
+mod consistency;
+/// Queries: indexes, full text in five languages, sorting, batching, facets, files.
+mod queries;
+/// Permissions: nothing hidden is found, counted or faceted.
+mod security;
