@@ -186,6 +186,18 @@ fn accounts_groups_services_and_workflows_from_the_command_line() {
         "{svg}"
     );
 
+    let text = ok(&run(d, &["reindex"]));
+    assert!(
+        text.contains("site sambreville: catalog reindexed"),
+        "{text}"
+    );
+    let out = run(d, &["reindex", "--site", "elsewhere"]);
+    assert!(
+        stderr(&out).contains("no site `elsewhere`"),
+        "{}",
+        stderr(&out)
+    );
+
     let csv = ok(&run(d, &["audit", "--format", "csv"]));
     for event in [
         "user_added",

@@ -2,7 +2,7 @@
 //! workspace. `cargo run --release` serves it with demo content.
 #![forbid(unsafe_code)]
 
-beffroi::main!(beffroi_contenttypes);
+beffroi::main!(beffroi_contenttypes, beffroi_catalog);
 
 #[cfg(test)]
 mod tests {
@@ -11,7 +11,7 @@ mod tests {
     #[test]
     fn registered_modules_are_exactly_the_expected_set() {
         let registry = beffroi::Registry::global().expect("registry");
-        assert_eq!(registry.names(), vec!["beffroi", "contenttypes"]);
+        assert_eq!(registry.names(), vec!["beffroi", "catalog", "contenttypes"]);
         registry
             .check_linked(&super::linked_modules())
             .expect("every dependency is linked");
@@ -19,6 +19,6 @@ mod tests {
             .iter()
             .map(|m| m.manifest().name)
             .collect();
-        assert_eq!(linked, vec!["contenttypes"]);
+        assert_eq!(linked, vec!["contenttypes", "catalog"]);
     }
 }

@@ -185,3 +185,8 @@ pub fn facets(
     q.b_size = 0;
     Ok(search(site, who, &q)?.facets)
 }
+
+/// The module, for [`beffroi::main!`]: naming it links the crate.
+pub fn module() -> &'static dyn Module {
+    &Catalog
+}
