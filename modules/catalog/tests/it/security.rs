@@ -179,3 +179,124 @@ fn local_roles_on_a_folder_change_what_search_finds_below_it() {
         usize::from(visible)
     );
 }
+
+#[test]
+fn search_agrees_with_the_permission_check_for_every_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let claire = user(&s, "claire");
+    let bob = user(&s, "bob");
+    let rita = user(&s, "rita");
+    let sam = user(&s, "sam");
+    let blob = s
+        .put_blob(&mut "annexe".as_bytes(), "text/plain", "annexe.txt")
+        .unwrap();
+    s.write(&admin(), |w| {
+        w.add_group("lecteurs", "Lecteurs", &[])?;
+        w.set_group_members("lecteurs", &["bob".into()], &[])?;
+        w.set_group_members("Reviewers", &["rita".into()], &[])?;
+        w.set_user_roles("sam", &["Site Administrator".into()])?;
+        let opts = |id: &str| AddOptions {
+            id: Some(id.into()),
+            ..AddOptions::default()
+        };
+        w.add_with(
+            "/",
+            "Folder",
+            data(json!({"title": "Public"})),
+            opts("public"),
+        )?;
+        w.transition("/public", "publish", "")?;
+        w.add_with(
+            "/public",
+            "Document",
+            data(json!({"title": "Page publique"})),
+            opts("page"),
+        )?;
+        w.transition("/public/page", "publish", "")?;
+        w.add_with(
+            "/public",
+            "Document",
+            data(json!({"title": "Brouillon"})),
+            opts("brouillon"),
+        )?;
+        w.add_with(
+            "/",
+            "Folder",
+            data(json!({"title": "Interne"})),
+            opts("interne"),
+        )?;
+        w.set_local_roles("/interne", "lecteurs", &["Reader".into()])?;
+        w.set_local_roles("/interne", "claire", &["Contributor".into()])?;
+        w.add_with(
+            "/interne",
+            "Document",
+            data(json!({"title": "Note interne"})),
+            opts("note"),
+        )?;
+        w.add_with(
+            "/interne",
+            "Folder",
+            data(json!({"title": "Secret"})),
+            opts("secret"),
+        )?;
+        w.set_block_inheritance("/interne/secret", true)?;
+        w.add_with(
+            "/interne/secret",
+            "Document",
+            data(json!({"title": "Très secret"})),
+            opts("doc"),
+        )?;
+        w.add_with(
+            "/interne",
+            "Document",
+            data(json!({"title": "En revue"})),
+            opts("revue"),
+        )?;
+        w.transition("/interne/revue", "submit", "")?;
+        w.add_with(
+            "/interne",
+            "File",
+            data(json!({"title": "Annexe", "file": blob})),
+            opts("annexe"),
+        )
+        .map(drop)
+    })
+    .unwrap();
+    // Claire adds her own draft in the internal folder.
+    let claire_draft = s
+        .add(
+            &claire,
+            "/interne",
+            "Document",
+            data(json!({"title": "Mon brouillon"})),
+        )
+        .unwrap();
+    let bob = s.principal(bob.name()).unwrap();
+    let rita = s.principal(rita.name()).unwrap();
+    let sam = s.principal(sam.name()).unwrap();
+    for who in [Principal::anonymous(), claire, bob, rita, sam] {
+        let mut expected: Vec<String> = s
+            .walk()
+            .unwrap()
+            .into_iter()
+            .filter(|i| s.reader(&who).get(&i.path).unwrap().is_some())
+            .map(|i| i.path)
+            .collect();
+        expected.sort();
+        let found = search(
+            &s,
+            &who,
+            &Query {
+                b_size: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut paths: Vec<String> = found.items.into_iter().map(|h| h.path).collect();
+        paths.sort();
+        assert_eq!(paths, expected, "as {}", who.name());
+        assert_eq!(found.total, expected.len());
+    }
+    assert!(claire_draft.path.starts_with("/interne/"));
+}
