@@ -481,7 +481,11 @@ impl Site {
         while let Some(node) = cur {
             for grants in [&node.local_roles, &node.workflow_roles] {
                 for (principal, roles) in grants {
-                    if roles.iter().any(|r| needed.contains(r)) {
+                    // Manager holds every permission, wherever granted.
+                    if roles
+                        .iter()
+                        .any(|r| needed.contains(r) || r == security::MANAGER)
+                    {
                         tokens.insert(format!("p:{principal}"));
                     }
                 }

@@ -44,7 +44,7 @@ pub use error::{Error, FieldError, Result};
 pub use item::Item;
 pub use module::{Manifest, Module, Registry, UpgradeStep};
 pub use security::Principal;
-pub use site::{Site, Writer};
+pub use site::{JournalEntry, Site, Writer};
 
 /// What a module author needs, in one import.
 pub mod prelude {

@@ -119,7 +119,7 @@ pub struct FieldDef {
     pub max_length: Option<usize>,
     /// The vocabulary of a choice or multi-choice field.
     pub vocabulary: Option<String>,
-    /// Whether the catalog indexes its value, for exact queries and sorting.
+    /// Whether the catalog indexes its value, for exact queries.
     pub index: bool,
     /// Whether its text goes into the full-text index (for a file field:
     /// the file's text, for plain text and PDF files).

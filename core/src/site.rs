@@ -158,6 +158,9 @@ impl Keys<'_> {
     pub(crate) fn journal(&self, stamp: &str) -> Vec<u8> {
         format!("s/{}/j/{stamp}", self.0).into_bytes()
     }
+    pub(crate) fn sequence(&self) -> Vec<u8> {
+        format!("s/{}/seq", self.0).into_bytes()
+    }
     pub(crate) fn journals(&self) -> Vec<u8> {
         format!("s/{}/j/", self.0).into_bytes()
     }
@@ -494,12 +497,25 @@ impl Site {
         let out = f(&mut w)?;
         let journaling = self.modules.iter().any(|m| m.follows_journal());
         let touched = !w.touched.is_empty();
-        if journaling && touched {
-            // In the write's own transaction: what changed is never lost,
-            // even if the process dies before the modules catch up.
-            let uids: Vec<&String> = w.touched.iter().collect();
-            let key = self.keys().journal(&crate::audit::stamp());
-            w.tx.put(&key, encode(&uids));
+        if touched {
+            // Every write that changes items is numbered, journal or not: a
+            // module that follows the journal can tell it missed some
+            // (while it was disabled) and rebuild.
+            let seq_key = self.keys().sequence();
+            let seq = match w.tx.get(&seq_key)? {
+                Some(b) if b.len() == 8 => {
+                    u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
+                }
+                _ => 0,
+            } + 1;
+            w.tx.put(&seq_key, seq.to_be_bytes().to_vec());
+            if journaling {
+                // In the write's own transaction: what changed is never
+                // lost, even if the process dies before the modules catch up.
+                let uids: Vec<&String> = w.touched.iter().collect();
+                let key = self.keys().journal(&format!("{seq:020}"));
+                w.tx.put(&key, encode(&uids));
+            }
         }
         w.tx.commit()?;
         if journaling && touched {
@@ -510,15 +526,30 @@ impl Site {
         Ok(out)
     }
 
+    /// The number of the last write that changed items (0 before any).
+    pub fn write_sequence(&self) -> Result<u64> {
+        Ok(match self.store.get(&self.keys().sequence())? {
+            Some(b) if b.len() == 8 => {
+                u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
+            }
+            _ => 0,
+        })
+    }
+
     /// The change journal: entries not yet cleared, oldest first, each with
-    /// the uids one write touched. Only kept while a module follows it.
-    pub fn journal_entries(&self) -> Result<Vec<(Vec<u8>, Vec<String>)>> {
+    /// its write's number, its key, and the uids that write touched. Only
+    /// kept while a module follows it.
+    pub fn journal_entries(&self) -> Result<Vec<JournalEntry>> {
+        let prefix = self.keys().journals();
         self.store
-            .scan_prefix(&self.keys().journals())?
+            .scan_prefix(&prefix)?
             .into_iter()
             .map(|(k, v)| {
                 let uids: Vec<String> = decode(&k, &v)?;
-                Ok((k, uids))
+                let seq = String::from_utf8_lossy(&k[prefix.len()..])
+                    .parse()
+                    .unwrap_or(0);
+                Ok(JournalEntry { seq, key: k, uids })
             })
             .collect()
     }
@@ -555,6 +586,14 @@ impl Site {
     /// The roles known on this site.
     pub fn roles(&self) -> &std::collections::BTreeSet<String> {
         &self.security.roles
+    }
+
+    /// The roles that hold each permission where no workflow state says
+    /// otherwise (`Add` stands for every `Add <type>` not listed).
+    pub fn role_map(
+        &self,
+    ) -> &std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        &self.security.role_map
     }
 
     /// The permissions known on this site (besides `Add <type>`).
@@ -720,6 +759,17 @@ fn pending_steps(m: &dyn Module, installed: &str) -> Vec<crate::module::UpgradeS
         .collect();
     steps.sort_by_key(|s| Version::parse(s.to).ok());
     steps
+}
+
+/// One write's entry in the change journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// The write's number ([`Site::write_sequence`]).
+    pub seq: u64,
+    /// Its key, for [`Site::clear_journal`].
+    pub key: Vec<u8>,
+    /// The uids it touched.
+    pub uids: Vec<String>,
 }
 
 /// Where an added item goes and what it is called.

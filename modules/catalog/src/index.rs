@@ -150,12 +150,61 @@ impl Fields {
     }
 }
 
+/// What the index knows about itself, kept beside it: the version of its
+/// schema, a fingerprint of what decides its contents (workflows, role
+/// map, field options), and the last write it holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Marker {
+    pub(crate) version: String,
+    pub(crate) fingerprint: String,
+    pub(crate) applied: u64,
+}
+
+const MARKER: &str = "beffroi-state.json";
+
 /// One site's open index.
 pub(crate) struct SiteIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) writer: Mutex<IndexWriter>,
     pub(crate) fields: Fields,
+    pub(crate) marker: Mutex<Option<Marker>>,
+    dir: Option<PathBuf>,
+}
+
+/// A fingerprint of everything that decides what the index holds besides
+/// the content: a change (a workflow, `[workflows]` in `site.toml`, a field
+/// marked `index`) means a rebuild.
+pub(crate) fn fingerprint(site: &Site) -> String {
+    use std::hash::{Hash, Hasher};
+    let types: Vec<_> = site
+        .schema()
+        .types()
+        .map(|t| {
+            let fields: Vec<_> = t
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.kind, f.index, f.searchable))
+                .collect();
+            (
+                t.name.clone(),
+                site.workflow_for(&t.name).map(|w| w.name.clone()),
+                fields,
+            )
+        })
+        .collect();
+    let workflows: Vec<_> = site.workflows().collect();
+    let text = serde_json::to_string(&(
+        SCHEMA_VERSION,
+        workflows,
+        types,
+        site.role_map(),
+        &site.config().default_language,
+    ))
+    .unwrap_or_default();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    format!("{:016x}", h.finish())
 }
 
 fn register(index: &Index) {
@@ -184,9 +233,13 @@ impl SiteIndex {
         let (index, created) = match dir {
             None => (Index::create_in_ram(fields.schema.clone()), true),
             Some(dir) => {
-                let version = dir.join("beffroi-schema-version");
+                // The marker is written only once a build has committed: an
+                // index without one was never complete.
+                let marker: Option<Marker> = std::fs::read(dir.join(MARKER))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok());
                 let fresh = !dir.join("meta.json").exists()
-                    || std::fs::read_to_string(&version).ok().as_deref() != Some(SCHEMA_VERSION);
+                    || marker.as_ref().is_none_or(|m| m.version != SCHEMA_VERSION);
                 if fresh {
                     if dir.exists() {
                         std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
@@ -194,7 +247,6 @@ impl SiteIndex {
                     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
                     let index = Index::create_in_dir(dir, fields.schema.clone())
                         .map_err(|e| e.to_string())?;
-                    std::fs::write(&version, SCHEMA_VERSION).map_err(|e| e.to_string())?;
                     (index, true)
                 } else {
                     let index = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
@@ -214,60 +266,124 @@ impl SiteIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| e.to_string())?;
+        let marker = match (created, dir) {
+            (false, Some(dir)) => std::fs::read(dir.join(MARKER))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok()),
+            _ => None,
+        };
         Ok((
             Self {
                 index,
                 reader,
                 writer: Mutex::new(writer),
                 fields,
+                marker: Mutex::new(marker),
+                dir: dir.map(Path::to_owned),
             },
             created,
         ))
     }
 
-    /// Replaces the documents of `uids` with the site's current items (or
-    /// removes them), commits, and makes them visible to searches.
-    pub(crate) fn apply(&self, site: &Site, uids: &BTreeSet<String>) -> IndexResult<()> {
+    /// The marker, if the index was ever completely built.
+    pub(crate) fn marker(&self) -> Option<Marker> {
+        self.marker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn save_marker(&self, m: Marker) -> IndexResult<()> {
+        if let Some(dir) = &self.dir {
+            let tmp = dir.join(format!("{MARKER}.tmp"));
+            std::fs::write(&tmp, serde_json::to_vec(&m).unwrap_or_default())
+                .map_err(|e| e.to_string())?;
+            std::fs::rename(&tmp, dir.join(MARKER)).map_err(|e| e.to_string())?;
+        }
+        *self
+            .marker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(m);
+        Ok(())
+    }
+
+    /// Applies journal entries newer than the marker: replaces the
+    /// documents of their uids with the site's current items (or removes
+    /// them), commits, records the last write applied, and makes them
+    /// visible. On failure the writer's pending changes are dropped.
+    pub(crate) fn apply(&self, site: &Site, entries: &[beffroi::JournalEntry]) -> IndexResult<()> {
         let mut writer = self
             .writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for uid in uids {
-            writer.delete_term(Term::from_field_text(self.fields.uid, uid));
-            let item = site.get_by_uid(uid).map_err(|e| e.to_string())?;
-            if let Some(item) = item {
-                writer
-                    .add_document(self.document(site, &item)?)
-                    .map_err(|e| e.to_string())?;
+        let Some(mut marker) = self.marker() else {
+            return Err("the index was never built".into());
+        };
+        let pending: Vec<&beffroi::JournalEntry> =
+            entries.iter().filter(|e| e.seq > marker.applied).collect();
+        let Some(last) = pending.iter().map(|e| e.seq).max() else {
+            return Ok(());
+        };
+        let uids: BTreeSet<&String> = pending.iter().flat_map(|e| e.uids.iter()).collect();
+        let mut run = || -> IndexResult<()> {
+            for uid in &uids {
+                writer.delete_term(Term::from_field_text(self.fields.uid, uid));
+                if let Some(item) = site.get_by_uid(uid).map_err(|e| e.to_string())? {
+                    writer
+                        .add_document(self.document(site, &item)?)
+                        .map_err(|e| e.to_string())?;
+                }
             }
+            writer.commit().map_err(|e| e.to_string())?;
+            Ok(())
+        };
+        if let Err(e) = run() {
+            let _ = writer.rollback();
+            return Err(e);
         }
-        writer.commit().map_err(|e| e.to_string())?;
+        marker.applied = marker.applied.max(last);
+        self.save_marker(marker)?;
         drop(writer);
         self.reader.reload().map_err(|e| e.to_string())
     }
 
-    /// Empties the index and adds every item of the site.
+    /// Empties the index and adds every item of the site; records the
+    /// fingerprint and the last write it holds. The writer is held from
+    /// before the site is read, so no newer change is overwritten.
     pub(crate) fn rebuild(
         &self,
         site: &Site,
         progress: &mut dyn FnMut(u64, u64),
     ) -> IndexResult<u64> {
-        let items = site.walk().map_err(|e| e.to_string())?;
-        let total = items.len() as u64;
         let mut writer = self
             .writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        writer.delete_all_documents().map_err(|e| e.to_string())?;
-        for (i, item) in items.iter().enumerate() {
-            writer
-                .add_document(self.document(site, item)?)
-                .map_err(|e| e.to_string())?;
-            if i % 500 == 0 || i as u64 + 1 == total {
-                progress(i as u64 + 1, total);
+        let applied = site.write_sequence().map_err(|e| e.to_string())?;
+        let items = site.walk().map_err(|e| e.to_string())?;
+        let total = items.len() as u64;
+        let mut run = || -> IndexResult<()> {
+            writer.delete_all_documents().map_err(|e| e.to_string())?;
+            for (i, item) in items.iter().enumerate() {
+                writer
+                    .add_document(self.document(site, item)?)
+                    .map_err(|e| e.to_string())?;
+                if i % 500 == 0 || i as u64 + 1 == total {
+                    progress(i as u64 + 1, total);
+                }
             }
+            writer.commit().map_err(|e| e.to_string())?;
+            Ok(())
+        };
+        if let Err(e) = run() {
+            let _ = writer.rollback();
+            return Err(e);
         }
-        writer.commit().map_err(|e| e.to_string())?;
+        self.save_marker(Marker {
+            version: SCHEMA_VERSION.into(),
+            fingerprint: fingerprint(site),
+            applied,
+        })?;
         drop(writer);
         self.reader.reload().map_err(|e| e.to_string())?;
         Ok(total)

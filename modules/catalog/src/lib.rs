@@ -18,7 +18,7 @@
 //!   A missing, broken or outdated index is rebuilt at start, with a log line.
 #![forbid(unsafe_code)]
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use beffroi::prelude::*;
@@ -53,16 +53,35 @@ impl Module for Catalog {
     }
 
     fn committed(&self, site: &Site) {
-        // Only once the index is open: until then the journal waits.
-        if let Some(idx) = opened(site) {
-            if let Err(e) = catch_up(site, &idx) {
-                tracing::error!(site = site.id(), error = %e, "the catalog could not apply a write; it will retry at the next one");
+        // Only once the index is open: until then the journal waits. A
+        // failure (or a panic in a file's text extraction) is logged, never
+        // turned into an error for a write that is already committed.
+        let Some(idx) = opened(site) else { return };
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| catch_up(site, &idx, true)));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(site = site.id(), error = %e, "the catalog could not apply a write; it will retry");
+                evict(site);
+            }
+            Err(_) => {
+                tracing::error!(
+                    site = site.id(),
+                    "the catalog panicked applying a write; it will reopen"
+                );
+                evict(site);
             }
         }
     }
 
     fn opened(&self, site: &Site) -> Result<()> {
-        open(site).map(drop)
+        // A broken catalog never stops the site: it is logged, and the next
+        // query or write tries again.
+        if let Err(e) = open(site) {
+            tracing::error!(site = site.id(), error = %e, "the catalog cannot be opened; search is unavailable until it can");
+        }
+        Ok(())
     }
 
     fn reindex(&self, site: &Site, progress: &mut dyn FnMut(u64, u64)) -> Result<Option<u64>> {
@@ -81,7 +100,12 @@ fn registry() -> &'static Mutex<HashMap<String, Arc<SiteIndex>>> {
 fn key(site: &Site) -> String {
     match index::folder(site) {
         Some(p) => p.display().to_string(),
-        None => format!("memory:{}:{:p}", site.id(), site as *const Site),
+        // A store without a folder (tests): the store's own address names it.
+        None => format!(
+            "memory:{}:{:p}",
+            site.id(),
+            site.store() as *const dyn beffroi::store::Store as *const u8
+        ),
     }
 }
 
@@ -93,6 +117,13 @@ fn opened(site: &Site) -> Option<Arc<SiteIndex>> {
         .cloned()
 }
 
+fn evict(site: &Site) {
+    registry()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(&key(site));
+}
+
 fn failure(e: impl std::fmt::Display) -> Error {
     Error::Config {
         file: "catalog".into(),
@@ -100,9 +131,25 @@ fn failure(e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Opens the site's index (once per process): creates or rebuilds it when
-/// it is missing, broken or of an older version, and applies what the
-/// journal holds.
+/// Whether the journal holds every write since the index's last one
+/// (`applied`), up to the site's last write: if not, writes were made
+/// while nothing followed the journal (the module was disabled).
+fn complete(entries: &[beffroi::JournalEntry], applied: u64, last: u64) -> bool {
+    let mut expected = applied + 1;
+    for e in entries.iter().filter(|e| e.seq > applied) {
+        if e.seq != expected {
+            return false;
+        }
+        expected += 1;
+    }
+    expected == last + 1 || last <= applied
+}
+
+/// Opens the site's index (once per process). It is rebuilt from the
+/// content when missing, broken, never completely built, built for other
+/// workflows or field options, or when writes were made that it never saw;
+/// otherwise the journal is applied. Opening only reads the site: it may
+/// run anywhere, inside a write included.
 fn open(site: &Site) -> Result<Arc<SiteIndex>> {
     let mut reg = registry()
         .lock()
@@ -112,7 +159,7 @@ fn open(site: &Site) -> Result<Arc<SiteIndex>> {
         return Ok(Arc::clone(idx));
     }
     let dir = index::folder(site);
-    let (idx, fresh) = match SiteIndex::open(dir.as_deref()) {
+    let (idx, _) = match SiteIndex::open(dir.as_deref()) {
         Ok(x) => x,
         Err(e) => {
             tracing::warn!(site = site.id(), error = %e, "the catalog's index cannot be opened: rebuilding it");
@@ -122,57 +169,80 @@ fn open(site: &Site) -> Result<Arc<SiteIndex>> {
             SiteIndex::open(dir.as_deref()).map_err(failure)?
         }
     };
-    let idx = Arc::new(idx);
-    if fresh {
-        let journal = site.journal_entries()?;
-        let n = idx.rebuild(site, &mut |_, _| {}).map_err(failure)?;
-        site.clear_journal(&journal.into_iter().map(|(k, _)| k).collect::<Vec<_>>())?;
-        if n > 1 {
+    let entries = site.journal_entries()?;
+    let reason = match idx.marker() {
+        None => Some("it was missing or never completely built"),
+        Some(m) if m.fingerprint != index::fingerprint(site) => {
+            Some("workflows, permissions or field options changed")
+        }
+        Some(m) if !complete(&entries, m.applied, site.write_sequence()?) => {
+            Some("writes were made while the catalog was not enabled")
+        }
+        Some(_) => None,
+    };
+    match reason {
+        Some(why) => {
+            let n = idx.rebuild(site, &mut |_, _| {}).map_err(failure)?;
             tracing::info!(
                 site = site.id(),
                 items = n,
-                "the catalog's index was missing: rebuilt"
+                reason = why,
+                "the catalog's index was rebuilt"
             );
         }
-    } else {
-        catch_up(site, &idx)?;
+        None => idx.apply(site, &entries).map_err(failure)?,
     }
+    let idx = Arc::new(idx);
     reg.insert(k, Arc::clone(&idx));
     Ok(idx)
 }
 
-/// Applies the journal's entries to the index, then clears them.
-fn catch_up(site: &Site, idx: &SiteIndex) -> Result<()> {
+/// Applies the journal's entries the index does not hold yet; with
+/// `clear`, removes the entries it holds (this takes the store's write
+/// lock: never from inside a write).
+fn catch_up(site: &Site, idx: &SiteIndex, clear: bool) -> Result<()> {
     let entries = site.journal_entries()?;
     if entries.is_empty() {
         return Ok(());
     }
-    let uids: BTreeSet<String> = entries
-        .iter()
-        .flat_map(|(_, u)| u.iter().cloned())
-        .collect();
-    idx.apply(site, &uids).map_err(failure)?;
-    site.clear_journal(&entries.into_iter().map(|(k, _)| k).collect::<Vec<_>>())
+    idx.apply(site, &entries).map_err(failure)?;
+    if clear {
+        let applied = idx.marker().map_or(0, |m| m.applied);
+        let done: Vec<Vec<u8>> = entries
+            .into_iter()
+            .filter(|e| e.seq <= applied)
+            .map(|e| e.key)
+            .collect();
+        site.clear_journal(&done)?;
+    }
+    Ok(())
+}
+
+/// Forgets the site's open index in this process: the next use opens it
+/// again, with every check of a start (tests, and tools that change a
+/// site's configuration in place).
+pub fn close(site: &Site) {
+    evict(site);
 }
 
 /// Rebuilds the site's whole index from its content; returns the number
-/// of items indexed. `progress` is told (done, total).
+/// of items indexed. `progress` is told (done, total). Not from inside a
+/// write.
 pub fn reindex(site: &Site, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
     let idx = open(site)?;
-    let journal = site.journal_entries()?;
     let n = idx.rebuild(site, progress).map_err(failure)?;
-    site.clear_journal(&journal.into_iter().map(|(k, _)| k).collect::<Vec<_>>())?;
+    catch_up(site, &idx, true)?;
     Ok(n)
 }
 
 /// Runs a query as `who`: only items `who` may view are counted, faceted
-/// and returned.
+/// and returned. It may be called anywhere, a guard or hook included.
 pub fn search(site: &Site, who: &Principal, q: &Query) -> Result<Results> {
     let idx = open(site)?;
-    // Writes from another process, or a failed catch-up, are applied first.
-    catch_up(site, &idx)?;
-    let results = query::run(&idx, who, q)?;
-    Ok(results)
+    // Writes another process made, or a catch-up that failed, are applied
+    // first; the journal is left for `committed` to clear.
+    catch_up(site, &idx, false)?;
+    query::run(&idx, who, q)
 }
 
 /// Counts per value of the facets `q` asks for; a shortcut for dashboards.

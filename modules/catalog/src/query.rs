@@ -7,7 +7,9 @@ use std::ops::Bound;
 use beffroi::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Facet, IndexRecordOption, Value as _};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
@@ -158,6 +160,7 @@ fn date_bound(
     field: tantivy::schema::Field,
     s: &Option<String>,
     name: &str,
+    upper: bool,
 ) -> Result<Bound<Term>> {
     match s {
         None => Ok(Bound::Unbounded),
@@ -165,9 +168,16 @@ fn date_bound(
             let secs = crate::text::timestamp(s).ok_or_else(|| {
                 bad(
                     &format!("dates.{name}"),
-                    format!("`{s}` is not a date (YYYY-MM-DD or RFC 3339)"),
+                    format!("`{s}` is not a date between 1700 and 2200 (YYYY-MM-DD or RFC 3339)"),
                 )
             })?;
+            // A day as the upper end includes the whole day.
+            if upper && crate::text::is_date_only(s) {
+                return Ok(Bound::Excluded(Term::from_field_date_for_search(
+                    field,
+                    DateTime::from_timestamp_secs(secs + 86_400),
+                )));
+            }
             Ok(Bound::Included(Term::from_field_date_for_search(
                 field,
                 DateTime::from_timestamp_secs(secs),
@@ -176,13 +186,18 @@ fn date_bound(
     }
 }
 
+/// A filter: it decides what matches, never how results rank.
+fn filter(q: Box<dyn tantivy::query::Query>) -> (Occur, Box<dyn tantivy::query::Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+}
+
 /// Builds and runs the query.
 pub(crate) fn run(idx: &SiteIndex, who: &Principal, q: &Query) -> Result<Results> {
     let f = &idx.fields;
     let mut must: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
     // Who may view: the first condition, so nothing else can see past it.
     if let Some(tokens) = who.view_tokens() {
-        must.push((Occur::Must, any_of(f.allowed, &tokens)));
+        must.push(filter(any_of(f.allowed, &tokens)));
     }
     let mut scored = false;
     if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -213,30 +228,27 @@ pub(crate) fn run(idx: &SiteIndex, who: &Principal, q: &Query) -> Result<Results
         scored = true;
     }
     if !q.types.is_empty() {
-        must.push((Occur::Must, any_of(f.type_name, &q.types)));
+        must.push(filter(any_of(f.type_name, &q.types)));
     }
     if !q.review_states.is_empty() {
-        must.push((Occur::Must, any_of(f.review_state, &q.review_states)));
+        must.push(filter(any_of(f.review_state, &q.review_states)));
     }
     if !q.creators.is_empty() {
-        must.push((Occur::Must, any_of(f.creator, &q.creators)));
+        must.push(filter(any_of(f.creator, &q.creators)));
     }
     if !q.subjects.is_empty() {
-        must.push((Occur::Must, any_of(f.subject, &q.subjects)));
+        must.push(filter(any_of(f.subject, &q.subjects)));
     }
     if let Some(lang) = &q.language {
-        must.push((Occur::Must, any_of(f.language, std::slice::from_ref(lang))));
+        must.push(filter(any_of(f.language, std::slice::from_ref(lang))));
     }
     for (name, value) in &q.fields {
-        must.push((Occur::Must, any_of(f.indexed, &[format!("{name}={value}")])));
+        must.push(filter(any_of(f.indexed, &[format!("{name}={value}")])));
     }
     if let Some(p) = &q.path {
-        let path = if p.path.is_empty() {
-            "/"
-        } else {
-            p.path.as_str()
-        };
-        must.push((Occur::Must, any_of(f.ancestors, &[path.to_owned()])));
+        // `/a/b/`, `a/b` and `/a/b` are the same place.
+        let path = format!("/{}", p.path.trim_matches('/'));
+        must.push(filter(any_of(f.ancestors, std::slice::from_ref(&path))));
         let base = path.split('/').filter(|s| !s.is_empty()).count() as u64;
         if let Some(depth) = p.depth {
             let (lo, hi) = if depth == 0 {
@@ -244,26 +256,23 @@ pub(crate) fn run(idx: &SiteIndex, who: &Principal, q: &Query) -> Result<Results
             } else {
                 (base + 1, base + u64::from(depth))
             };
-            must.push((
-                Occur::Must,
-                Box::new(RangeQuery::new(
-                    Bound::Included(Term::from_field_u64(f.depth, lo)),
-                    Bound::Included(Term::from_field_u64(f.depth, hi)),
-                )),
-            ));
+            must.push(filter(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_u64(f.depth, lo)),
+                Bound::Included(Term::from_field_u64(f.depth, hi)),
+            ))));
         }
     }
     for (name, range) in &q.dates {
         let field = f
             .date(name)
             .ok_or_else(|| bad("dates", format!("no date index `{name}`")))?;
-        must.push((
-            Occur::Must,
-            Box::new(RangeQuery::new(
-                date_bound(field, &range.min, name)?,
-                date_bound(field, &range.max, name)?,
-            )),
-        ));
+        if range.min.is_none() && range.max.is_none() {
+            continue;
+        }
+        must.push(filter(Box::new(RangeQuery::new(
+            date_bound(field, &range.min, name, false)?,
+            date_bound(field, &range.max, name, true)?,
+        ))));
     }
     let query: Box<dyn tantivy::query::Query> = if must.is_empty() {
         Box::new(AllQuery)

@@ -14,15 +14,26 @@ pub(crate) fn sort_key(title: &str) -> String {
     beffroi::text::slugify(title)
 }
 
-/// Seconds since the epoch for an RFC 3339 date-time or a `YYYY-MM-DD` date.
+/// The dates the index holds: 1700 to 2200 (its clock counts nanoseconds
+/// in 64 bits, which spans 1677 to 2262).
+const YEARS: std::ops::RangeInclusive<i64> = -8_520_336_000..=7_258_118_400;
+
+/// Seconds since the epoch for an RFC 3339 date-time or a `YYYY-MM-DD`
+/// date, within 1700–2200; `None` otherwise.
 pub(crate) fn timestamp(s: &str) -> Option<i64> {
-    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(d.timestamp());
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc().timestamp())
+    let secs = match chrono::DateTime::parse_from_rfc3339(s) {
+        Ok(d) => d.timestamp(),
+        Err(_) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc().timestamp())?,
+    };
+    YEARS.contains(&secs).then_some(secs)
+}
+
+/// Whether `s` is a date without a time (`YYYY-MM-DD`).
+pub(crate) fn is_date_only(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 /// The strings in a value: itself, the items of a list, the values of an
@@ -33,6 +44,7 @@ pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
         Some(Value::Array(a)) => a.iter().flat_map(|x| strings(Some(x))).collect(),
         Some(Value::Object(o)) => o.values().flat_map(|x| strings(Some(x))).collect(),
         Some(Value::Number(n)) => vec![n.to_string()],
+        Some(Value::Bool(b)) => vec![b.to_string()],
         _ => Vec::new(),
     }
 }
@@ -137,9 +149,13 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
     i
 }
 
-/// The text layer of a PDF.
+/// The text layer of a PDF. A PDF that makes the parser panic is treated
+/// as unreadable.
 pub(crate) fn pdf_text(bytes: &[u8]) -> Result<String, String> {
-    let doc = lopdf::Document::load_mem(bytes).map_err(|e| e.to_string())?;
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    doc.extract_text(&pages).map_err(|e| e.to_string())
+    std::panic::catch_unwind(|| {
+        let doc = lopdf::Document::load_mem(bytes).map_err(|e| e.to_string())?;
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        doc.extract_text(&pages).map_err(|e| e.to_string())
+    })
+    .unwrap_or_else(|_| Err("the PDF could not be parsed".into()))
 }

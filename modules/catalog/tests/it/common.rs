@@ -62,10 +62,17 @@ pub(crate) fn registry() -> Registry {
 }
 
 pub(crate) fn open(dir: &Path) -> Site {
-    let config = SiteConfig::parse("site.toml", TOML, dir).unwrap();
+    open_with(dir, TOML)
+}
+
+/// Opens the site in `dir` with another `site.toml`, as a restart would:
+/// the catalog's index is opened afresh.
+pub(crate) fn open_with(dir: &Path, toml: &str) -> Site {
+    let config = SiteConfig::parse("site.toml", toml, dir).unwrap();
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&dir.join("data")).unwrap());
     let site = Site::open(config, store, &registry()).unwrap();
     site.create(Some("Hotel-de-ville-2026")).unwrap();
+    beffroi_catalog::close(&site);
     site
 }
 

@@ -1,7 +1,7 @@
 use beffroi::prelude::*;
-use beffroi_catalog::{reindex, search, Query};
+use beffroi_catalog::{reindex, search, DateRange, Query};
 
-use crate::common::{open, published, text};
+use crate::common::{admin, open, open_with, published, text, TOML};
 
 fn count(s: &Site) -> usize {
     search(
@@ -35,15 +35,23 @@ fn writes_made_while_the_index_is_closed_are_applied_from_the_journal() {
     }
     let s = open(dir.path());
     assert_eq!(text(&s, &Principal::anonymous(), "ecrit arret"), ["/avant"]);
-    assert!(
-        s.journal_entries().unwrap().is_empty(),
-        "applied, then cleared"
+    // The next write, once applied, clears what the index holds.
+    published(
+        &s,
+        "/",
+        "Document",
+        "apres",
+        None,
+        json!({"title": "Après"}),
     );
+    assert!(s.journal_entries().unwrap().is_empty());
+    assert_eq!(text(&s, &Principal::anonymous(), "apres"), ["/apres"]);
 }
 
 #[test]
-fn a_lost_or_broken_index_is_rebuilt_at_start() {
+fn a_lost_broken_or_half_built_index_is_rebuilt_at_start() {
     let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("data/catalog/town");
     {
         let s = open(dir.path());
         published(&s, "/", "Document", "un", None, json!({"title": "Premier"}));
@@ -58,25 +66,82 @@ fn a_lost_or_broken_index_is_rebuilt_at_start() {
         assert_eq!(count(&s), 3);
     }
     // Broken: the index's own metadata is garbage.
-    let index = dir.path().join("data/catalog/town");
     std::fs::write(index.join("meta.json"), b"{ not json").unwrap();
-    // A new process (a registry key the old one never used): the test
-    // reopens under another folder name pointing at the same data.
-    let moved = dir.path().join("moved");
-    std::fs::create_dir_all(&moved).unwrap();
-    std::fs::rename(dir.path().join("data"), moved.join("data")).unwrap();
-    let s = open(&moved);
+    let s = open(dir.path());
     assert_eq!(count(&s), 3);
     assert_eq!(text(&s, &Principal::anonymous(), "premier"), ["/un"]);
     drop(s);
-
-    // Lost entirely: rebuilt too.
-    std::fs::remove_dir_all(moved.join("data/catalog")).unwrap();
-    let again = dir.path().join("again");
-    std::fs::create_dir_all(&again).unwrap();
-    std::fs::rename(moved.join("data"), again.join("data")).unwrap();
-    let s = open(&again);
+    // Half built: a build that never finished leaves no marker.
+    std::fs::remove_file(index.join("beffroi-state.json")).unwrap();
+    let s = open(dir.path());
     assert_eq!(count(&s), 3);
+    drop(s);
+    // Lost entirely.
+    std::fs::remove_dir_all(&index).unwrap();
+    let s = open(dir.path());
+    assert_eq!(count(&s), 3);
+}
+
+#[test]
+fn writes_made_while_the_catalog_was_disabled_are_not_missed() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        published(&s, "/", "Document", "un", None, json!({"title": "Premier"}));
+        assert_eq!(count(&s), 2);
+    }
+    {
+        // The town switches the catalog off for a while.
+        let s = open_with(dir.path(), &TOML.replace("[modules.catalog]\n", ""));
+        let before = s.journal_entries().unwrap().len();
+        published(
+            &s,
+            "/",
+            "Document",
+            "pendant",
+            None,
+            json!({"title": "Pendant la pause"}),
+        );
+        s.write(&admin(), |w| w.transition("/un", "retract", "").map(drop))
+            .unwrap();
+        assert_eq!(s.journal_entries().unwrap().len(), before, "nobody follows it");
+    }
+    let s = open(dir.path());
+    let anonymous = Principal::anonymous();
+    assert_eq!(text(&s, &anonymous, "pause"), ["/pendant"]);
+    assert!(
+        text(&s, &anonymous, "premier").is_empty(),
+        "retracted while it was off"
+    );
+}
+
+#[test]
+fn a_change_of_workflow_in_site_toml_reindexes_who_may_view() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        s.add(
+            &admin(),
+            "/",
+            "Document",
+            crate::common::data(json!({"title": "Brouillon"})),
+        )
+        .unwrap();
+        assert!(text(&s, &Principal::anonymous(), "brouillon").is_empty());
+    }
+    // Documents follow one_state now: View comes from the (public) root.
+    let toml = format!("{TOML}[workflows.chain]\nDocument = \"one_state\"\n");
+    let s = open_with(dir.path(), &toml);
+    let anonymous = Principal::anonymous();
+    let visible = s.reader(&anonymous).get("/brouillon").unwrap().is_some();
+    assert_eq!(
+        text(&s, &anonymous, "brouillon").len(),
+        usize::from(visible)
+    );
+    drop(s);
+    // And back: the item's `private` state is the workflow's again.
+    let s = open(dir.path());
+    assert!(text(&s, &anonymous, "brouillon").is_empty());
 }
 
 #[test]
@@ -98,4 +163,36 @@ fn reindex_rebuilds_every_item_and_reports_progress() {
     assert_eq!(n, 31);
     assert_eq!(last, (31, 31));
     assert_eq!(count(&s), 31);
+    // Dates: an empty range is no condition; a day as the upper end is the
+    // whole day; dates the index cannot hold are refused.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let q = |range: DateRange| {
+        search(
+            &s,
+            &admin(),
+            &Query {
+                dates: [("created".to_owned(), range)].into(),
+                b_size: 0,
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(q(DateRange::default()).unwrap().total, 31);
+    assert_eq!(
+        q(DateRange {
+            min: Some(today.clone()),
+            max: Some(today)
+        })
+        .unwrap()
+        .total,
+        31
+    );
+    for bad in ["0202-05-01", "9999-12-31"] {
+        let e = q(DateRange {
+            min: None,
+            max: Some(bad.into()),
+        })
+        .unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{bad}: {e}");
+    }
 }
