@@ -104,7 +104,11 @@ fn writes_made_while_the_catalog_was_disabled_are_not_missed() {
         );
         s.write(&admin(), |w| w.transition("/un", "retract", "").map(drop))
             .unwrap();
-        assert_eq!(s.journal_entries().unwrap().len(), before, "nobody follows it");
+        assert_eq!(
+            s.journal_entries().unwrap().len(),
+            before,
+            "nobody follows it"
+        );
     }
     let s = open(dir.path());
     let anonymous = Principal::anonymous();
@@ -194,5 +198,95 @@ fn reindex_rebuilds_every_item_and_reports_progress() {
         })
         .unwrap_err();
         assert!(matches!(e, Error::Invalid(_)), "{bad}: {e}");
+    }
+}
+
+const CHILD_ENV: &str = "BEFFROI_CATALOG_KILL_CHILD";
+
+/// The child: writes published pages in a loop, each searched for once
+/// its write returns, printing `ack <path>`; it is killed mid-loop.
+fn child_write_loop(dir: &str) -> ! {
+    let s = open(std::path::Path::new(dir));
+    // Open the catalog, as `serve` does, so each write is indexed as it commits.
+    let _ = count(&s);
+    let mut n = 0u64;
+    loop {
+        let id = format!("page-{n}");
+        published(
+            &s,
+            "/",
+            "Document",
+            &id,
+            None,
+            json!({"title": format!("Page tuée {n}")}),
+        );
+        println!("ack /{id}");
+        n += 1;
+    }
+}
+
+#[test]
+fn a_killed_process_leaves_the_index_consistent_with_the_content() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    if let Ok(dir) = std::env::var(CHILD_ENV) {
+        child_write_loop(&dir);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "consistency::a_killed_process_leaves_the_index_consistent_with_the_content",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut acked = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        if let Some(path) = line.unwrap().strip_prefix("ack ") {
+            acked.push(path.to_owned());
+            if acked.len() >= 40 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap(); // SIGKILL: mid-write, mid-index, or between the two.
+    child.wait().unwrap();
+    assert_eq!(acked.len(), 40, "the child stopped early");
+
+    let s = open(dir.path());
+    let found = search(
+        &s,
+        &Principal::anonymous(),
+        &Query {
+            b_size: 1000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut paths: Vec<String> = found.items.into_iter().map(|h| h.path).collect();
+    paths.sort();
+    // The index holds exactly what the content holds, what was
+    // acknowledged included.
+    let mut content: Vec<String> = s
+        .walk()
+        .unwrap()
+        .into_iter()
+        .filter(|i| {
+            s.reader(&Principal::anonymous())
+                .get(&i.path)
+                .unwrap()
+                .is_some()
+        })
+        .map(|i| i.path)
+        .collect();
+    content.sort();
+    assert_eq!(paths, content);
+    for p in &acked {
+        assert!(paths.contains(p), "{p} was acknowledged but is not found");
     }
 }
