@@ -225,6 +225,9 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
 
 /// Replaces the site's content, accounts and module data with the export in
 /// `from`, in one transaction: on any error the site is left as it was.
+/// Derived indexes (the catalog) are not rebuilt here: run each module's
+/// `reindex` afterwards (the `import` command does); at the latest, the
+/// next start rebuilds them.
 pub fn import_site(
     site: &Site,
     from: &Path,
@@ -304,10 +307,19 @@ pub fn import_site(
         // The signing secret stays; sessions and the mail queue do not (the
         // export holds neither): everyone logs in again.
         let secret = w.tx.get(&keys.secret())?;
+        // The write number goes on (and jumps, with no journal entry): an
+        // index built from the content before sees that it missed this.
+        let seq =
+            w.tx.get(&keys.sequence())?
+                .filter(|b| b.len() == 8)
+                .map_or(0, |b| {
+                    u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
+                });
         w.raw_delete_prefix(&keys.site())?;
         if let Some(secret) = secret {
             w.raw_put(&keys.secret(), secret);
         }
+        w.raw_put(&keys.sequence(), (seq + 1).to_be_bytes().to_vec());
         for r in &raw {
             let mut key = keys.site();
             key.extend_from_slice(r.key.as_bytes());

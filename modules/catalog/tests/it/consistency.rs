@@ -290,3 +290,37 @@ fn a_killed_process_leaves_the_index_consistent_with_the_content() {
         assert!(paths.contains(p), "{p} was acknowledged but is not found");
     }
 }
+
+#[test]
+fn an_import_is_seen_by_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    {
+        let s = open(dir.path());
+        published(
+            &s,
+            "/",
+            "Document",
+            "garde",
+            None,
+            json!({"title": "Gardée"}),
+        );
+        assert_eq!(count(&s), 2);
+        beffroi::export::export_site(&s, &admin(), &out, &mut |_, _| {}).unwrap();
+        published(
+            &s,
+            "/",
+            "Document",
+            "perdue",
+            None,
+            json!({"title": "Ajoutée après l'export"}),
+        );
+        assert_eq!(count(&s), 3);
+        beffroi::export::import_site(&s, &out, &mut |_, _| {}).unwrap();
+    }
+    let s = open(dir.path());
+    let anonymous = Principal::anonymous();
+    assert!(text(&s, &anonymous, "ajoutee").is_empty());
+    assert_eq!(text(&s, &anonymous, "gardee"), ["/garde"]);
+    assert_eq!(count(&s), 2);
+}
