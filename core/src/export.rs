@@ -309,12 +309,7 @@ pub fn import_site(
         let secret = w.tx.get(&keys.secret())?;
         // The write number goes on (and jumps, with no journal entry): an
         // index built from the content before sees that it missed this.
-        let seq =
-            w.tx.get(&keys.sequence())?
-                .filter(|b| b.len() == 8)
-                .map_or(0, |b| {
-                    u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
-                });
+        let seq = crate::site::read_u64(w.tx.get(&keys.sequence())?);
         w.raw_delete_prefix(&keys.site())?;
         if let Some(secret) = secret {
             w.raw_put(&keys.secret(), secret);

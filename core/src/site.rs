@@ -184,6 +184,13 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
+/// A stored big-endian counter; 0 when absent or malformed.
+pub(crate) fn read_u64(bytes: Option<Vec<u8>>) -> u64 {
+    bytes
+        .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+        .map_or(0, u64::from_be_bytes)
+}
+
 /// Joins a container's path and a child's id.
 pub fn join_path(parent: &str, id: &str) -> String {
     if parent == "/" {
@@ -502,12 +509,7 @@ impl Site {
             // module that follows the journal can tell it missed some
             // (while it was disabled) and rebuild.
             let seq_key = self.keys().sequence();
-            let seq = match w.tx.get(&seq_key)? {
-                Some(b) if b.len() == 8 => {
-                    u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
-                }
-                _ => 0,
-            } + 1;
+            let seq = read_u64(w.tx.get(&seq_key)?) + 1;
             w.tx.put(&seq_key, seq.to_be_bytes().to_vec());
             if journaling {
                 // In the write's own transaction: what changed is never
@@ -528,12 +530,7 @@ impl Site {
 
     /// The number of the last write that changed items (0 before any).
     pub fn write_sequence(&self) -> Result<u64> {
-        Ok(match self.store.get(&self.keys().sequence())? {
-            Some(b) if b.len() == 8 => {
-                u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
-            }
-            _ => 0,
-        })
+        Ok(read_u64(self.store.get(&self.keys().sequence())?))
     }
 
     /// The change journal: entries not yet cleared, oldest first, each with
@@ -1006,11 +1003,9 @@ impl<'a> Writer<'a> {
     /// child's key says it.
     fn next_position(&mut self, parent_uid: &str) -> Result<u64> {
         let counter = self.site.keys().next_child(parent_uid);
-        let next = match self.tx.get(&counter)? {
-            Some(b) if b.len() == 8 => {
-                u64::from_be_bytes(b.as_slice().try_into().unwrap_or_default())
-            }
-            _ => match self
+        let next = match self.tx.get(&counter)?.filter(|b| b.len() == 8) {
+            Some(b) => read_u64(Some(b)),
+            None => match self
                 .tx
                 .last_with_prefix(&self.site.keys().children(parent_uid))?
             {

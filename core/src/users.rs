@@ -163,6 +163,41 @@ fn check_group_id(id: &str) -> Result<()> {
     }
 }
 
+/// Reads one raw key: from the committed store, or through a write.
+type RawGet<'a> = dyn Fn(&[u8]) -> Result<Option<Vec<u8>>> + 'a;
+
+/// A stored group, or the function group `{service}_{function}` of an
+/// existing service, read through `get` (the committed store, or a write's
+/// transaction).
+fn find_group(
+    site: &Site,
+    id: &str,
+    get: &RawGet<'_>,
+) -> Result<Option<Group>> {
+    let key = site.keys().group(id);
+    if let Some(b) = get(&key)? {
+        return Ok(Some(decode(&key, &b)?));
+    }
+    for f in site.functions() {
+        let Some(service) = id.strip_suffix(&format!("_{f}")) else {
+            continue;
+        };
+        let skey = site.keys().service(service);
+        if let Some(b) = get(&skey)? {
+            let s: Service = decode(&skey, &b)?;
+            return Ok(Some(Group {
+                id: id.to_owned(),
+                title: format!("{} ({f})", s.title),
+                roles: BTreeSet::new(),
+                members: BTreeSet::new(),
+                service: Some(s.id),
+                function: Some(f.clone()),
+            }));
+        }
+    }
+    Ok(None)
+}
+
 impl Site {
     /// The account called `login`.
     pub fn user(&self, login: &str) -> Result<Option<User>> {
@@ -184,29 +219,7 @@ impl Site {
 
     /// The group called `id`: a stored one, or a service's function group.
     pub fn group(&self, id: &str) -> Result<Option<Group>> {
-        let key = self.keys().group(id);
-        if let Some(b) = self.store().get(&key)? {
-            return Ok(Some(decode(&key, &b)?));
-        }
-        self.function_group(id)
-    }
-
-    fn function_group(&self, id: &str) -> Result<Option<Group>> {
-        for f in self.functions() {
-            if let Some(service) = id.strip_suffix(&format!("_{f}")) {
-                if let Some(s) = self.service(service)? {
-                    return Ok(Some(Group {
-                        id: id.to_owned(),
-                        title: format!("{} ({f})", s.title),
-                        roles: BTreeSet::new(),
-                        members: BTreeSet::new(),
-                        service: Some(s.id),
-                        function: Some(f.clone()),
-                    }));
-                }
-            }
-        }
-        Ok(None)
+        find_group(self, id, &|k| Ok(self.store().get(k)?))
     }
 
     /// Every stored group (function groups appear once they have members).
@@ -490,28 +503,9 @@ impl Writer<'_> {
         self.tx.put(&k, encode(user));
     }
 
+    /// The group called `id`, as this write sees it.
     pub(crate) fn load_group(&self, id: &str) -> Result<Option<Group>> {
-        let key = self.site.keys().group(id);
-        if let Some(b) = self.tx.get(&key)? {
-            return Ok(Some(decode(&key, &b)?));
-        }
-        for f in self.site.functions() {
-            if let Some(service) = id.strip_suffix(&format!("_{f}")) {
-                let skey = self.site.keys().service(service);
-                if let Some(b) = self.tx.get(&skey)? {
-                    let s: Service = decode(&skey, &b)?;
-                    return Ok(Some(Group {
-                        id: id.to_owned(),
-                        title: format!("{} ({f})", s.title),
-                        roles: BTreeSet::new(),
-                        members: BTreeSet::new(),
-                        service: Some(s.id),
-                        function: Some(f.clone()),
-                    }));
-                }
-            }
-        }
-        Ok(None)
+        find_group(self.site, id, &|k| Ok(self.tx.get(k)?))
     }
 
     /// Adds a group with site-wide roles.

@@ -5,14 +5,13 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{site_context, Mode, Req, Via};
+use super::{json_response, redirect, site_context, Mode, Req, Via};
 use crate::error::{Error, FieldError, Result};
 use crate::security::Principal;
 use crate::site::Site;
@@ -219,23 +218,6 @@ pub(super) fn json_body<T: for<'de> Deserialize<'de>>(req: &Req<'_>, body: &[u8]
             format!("the body is not the JSON expected: {e}"),
         )])
     })
-}
-
-fn json_response(status: StatusCode, v: &serde_json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        v.to_string(),
-    )
-        .into_response()
-}
-
-fn redirect(to: &str) -> Response {
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header(header::LOCATION, to)
-        .body(Body::empty())
-        .unwrap_or_default()
 }
 
 /// The site's address for links sent by mail: `url` from `site.toml`, else

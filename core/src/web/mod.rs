@@ -341,6 +341,25 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
     }
 }
 
+/// A JSON answer.
+fn json_response(status: StatusCode, v: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_vec_pretty(v).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// "See other": where a form goes after it has done its work.
+fn redirect(to: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .body(Body::empty())
+        .unwrap_or_default()
+}
+
 /// The largest request body accepted outside uploads.
 const MAX_BODY: usize = 256 * 1024;
 
@@ -1152,12 +1171,7 @@ fn error_detail(
             if !errors.is_empty() {
                 body["errors"] = json!(errors);
             }
-            (
-                status,
-                [(header::CONTENT_TYPE, "application/json")],
-                body.to_string(),
-            )
-                .into_response()
+            json_response(status, &body)
         }
         Mode::Html => {
             let html = site_context(req, None).and_then(|mut ctx| {

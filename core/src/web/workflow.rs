@@ -4,25 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{check_form_csrf, check_json_csrf, field, form, is_form, json_body};
-use super::{item_url, Mode, Req};
+use super::{item_url, json_response, redirect, Mode, Req};
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::security::{self, MANAGE_SITE};
-
-fn json_ok(v: &Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_vec_pretty(v).unwrap_or_default(),
-    )
-        .into_response()
-}
 
 fn state_title(req: &Req<'_>, item: &Item, state: &str) -> String {
     req.site
@@ -135,21 +126,24 @@ pub(super) fn get_workflow(req: &Req<'_>, path: &str) -> Result<Response> {
         Vec::new()
     };
     let state = item.review_state.clone().unwrap_or_default();
-    Ok(json_ok(&json!({
-        "@id": format!("{url}/@workflow"),
-        "state": {"id": state, "title": state_title(req, &item, &state)},
-        "history": history,
-        "transitions": transitions.iter().filter(|t| t.closed.is_none()).map(|t| json!({
-            "@id": format!("{url}/@workflow/{}", t.id),
-            "title": transition_title(req, &item, &t.id),
-            "comment_required": t.comment_required,
-        })).collect::<Vec<_>>(),
-        "closed": transitions.iter().filter_map(|t| t.closed.as_ref().map(|c| json!({
-            "id": t.id,
-            "title": transition_title(req, &item, &t.id),
-            "reason": reason(req, c),
-        }))).collect::<Vec<_>>(),
-    })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "@id": format!("{url}/@workflow"),
+            "state": {"id": state, "title": state_title(req, &item, &state)},
+            "history": history,
+            "transitions": transitions.iter().filter(|t| t.closed.is_none()).map(|t| json!({
+                "@id": format!("{url}/@workflow/{}", t.id),
+                "title": transition_title(req, &item, &t.id),
+                "comment_required": t.comment_required,
+            })).collect::<Vec<_>>(),
+            "closed": transitions.iter().filter_map(|t| t.closed.as_ref().map(|c| json!({
+                "id": t.id,
+                "title": transition_title(req, &item, &t.id),
+                "reason": reason(req, c),
+            }))).collect::<Vec<_>>(),
+        }),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -192,21 +186,20 @@ pub(super) fn post_workflow(
         } else {
             format!("{}/", req.base)
         };
-        return Ok(Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, to)
-            .body(Body::empty())
-            .unwrap_or_default());
+        return Ok(redirect(&to));
     }
     let state = item.review_state.clone().unwrap_or_default();
-    Ok(json_ok(&json!({
-        "action": transition,
-        "actor": req.who.name(),
-        "comments": comment,
-        "review_state": state,
-        "title": state_title(req, &item, &state),
-        "time": item.modified.to_rfc3339(),
-    })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "action": transition,
+            "actor": req.who.name(),
+            "comments": comment,
+            "review_state": state,
+            "title": state_title(req, &item, &state),
+            "time": item.modified.to_rfc3339(),
+        }),
+    ))
 }
 
 /// `GET /path/@history`: changes and transitions, for those who may see them.
@@ -239,7 +232,7 @@ pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
             }),
         })
         .collect();
-    Ok(json_ok(&Value::Array(entries)))
+    Ok(json_response(StatusCode::OK, &Value::Array(entries)))
 }
 
 /// `GET /path/@sharing`: who holds which local role here (plone.restapi's
@@ -320,11 +313,14 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
         }
         entries.push(json!({"id": p, "title": title, "type": kind, "roles": roles}));
     }
-    Ok(json_ok(&json!({
-        "available_roles": delegable.iter().map(|r| json!({"id": r, "title": r})).collect::<Vec<_>>(),
-        "entries": entries,
-        "inherit": !item.block_inheritance,
-    })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "available_roles": delegable.iter().map(|r| json!({"id": r, "title": r})).collect::<Vec<_>>(),
+            "entries": entries,
+            "inherit": !item.block_inheritance,
+        }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -399,11 +395,14 @@ pub(super) fn get_audit(req: &Req<'_>) -> Result<Response> {
             .into_response());
     }
     let (entries, total) = req.site.audit_log(&req.who, q.b_start, q.b_size)?;
-    Ok(json_ok(&json!({
-        "@id": format!("{}/@audit", req.base),
-        "items": entries,
-        "items_total": total,
-    })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "@id": format!("{}/@audit", req.base),
+            "items": entries,
+            "items_total": total,
+        }),
+    ))
 }
 
 /// `GET /@@workflow-diagram/{name}`: the workflow drawn as SVG.

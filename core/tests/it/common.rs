@@ -1,5 +1,10 @@
 use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
 use std::sync::Arc;
+use tower::ServiceExt;
 
 use beffroi::hooks::{Event, Phase, Subscriber, Veto};
 use beffroi::prelude::*;
@@ -236,4 +241,70 @@ pub(crate) fn data(v: Value) -> Map<String, Value> {
 /// The system, as the admin: every permission.
 pub(crate) fn admin() -> Principal {
     Principal::system("admin")
+}
+
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
+}
+
+impl Answer {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value a `Set-Cookie` header gives `name`.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .find_map(|h| {
+                h.split(';')
+                    .next()
+                    .and_then(|kv| kv.split_once('='))
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_owned())
+            })
+    }
+}
+
+/// Sends one request to the app, as if to `town.test`.
+pub(crate) async fn request(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "town.test");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// The HTTP app serving one test town.
+pub(crate) fn serve(t: &Town) -> axum::Router {
+    beffroi::web::app(Arc::new(
+        beffroi::web::Sites::new(vec![Arc::clone(&t.site)]).unwrap(),
+    ))
 }

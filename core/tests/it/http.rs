@@ -7,47 +7,10 @@ use beffroi::prelude::*;
 use beffroi::web::{app, Sites};
 use tower::ServiceExt;
 
-use crate::common::{admin, data, open_site, registry, town, Town};
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
+use crate::common::{admin, data, open_site, registry, request, serve, town, Answer, Town};
 
 async fn call(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "town.test");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn serve(t: &Town) -> Router {
-    app(Arc::new(Sites::new(vec![Arc::clone(&t.site)]).unwrap()))
+    request(app, method, uri, headers, "").await
 }
 
 fn populated() -> Town {

@@ -3,85 +3,18 @@
 //! listing and download, workflow and sharing requests one may not make,
 //! the audit log, password reset through the mail queue.
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::Router;
 use base64::Engine;
 use beffroi::prelude::*;
-use beffroi::web::{app, Sites};
-use tower::ServiceExt;
 
-use crate::common::{admin, data, town, Town};
+use crate::common::{admin, data, request as call, serve, town, Answer, Town};
 
 const PASSWORD: &str = "Correct-horse-42";
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    /// The value a `Set-Cookie` header gives `name`.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|h| h.to_str().ok())
-            .find_map(|h| {
-                h.split(';')
-                    .next()
-                    .and_then(|kv| kv.split_once('='))
-                    .filter(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_owned())
-            })
-    }
-}
-
-async fn call(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Answer {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "town.test");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::from(body.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
 
 const JSON: (&str, &str) = ("accept", "application/json");
 const SEND_JSON: (&str, &str) = ("content-type", "application/json");
 const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
-
-fn serve(t: &Town) -> Router {
-    app(Arc::new(Sites::new(vec![Arc::clone(&t.site)]).unwrap()))
-}
 
 /// A town with a published folder holding a public page and a private
 /// page, and a contributor, an editor and a site administrator.
