@@ -323,11 +323,10 @@ impl<'a> Checker<'a> {
     /// Every role the principal holds on `item`.
     pub(crate) fn roles_on(&self, item: &Item, look: &dyn Lookup) -> Result<BTreeSet<String>> {
         let mut roles = self.who.global_roles();
+        // Local roles name users, groups or AuthenticatedUsers, never
+        // anonymous visitors: for them there is nothing to walk.
         if self.who.is_authenticated() {
             roles.extend(self.inherited_from(item, look)?);
-        } else {
-            // Local roles can name AuthenticatedUsers, never anonymous
-            // visitors: nothing to walk.
         }
         Ok(roles)
     }

@@ -169,11 +169,7 @@ type RawGet<'a> = dyn Fn(&[u8]) -> Result<Option<Vec<u8>>> + 'a;
 /// A stored group, or the function group `{service}_{function}` of an
 /// existing service, read through `get` (the committed store, or a write's
 /// transaction).
-fn find_group(
-    site: &Site,
-    id: &str,
-    get: &RawGet<'_>,
-) -> Result<Option<Group>> {
+fn find_group(site: &Site, id: &str, get: &RawGet<'_>) -> Result<Option<Group>> {
     let key = site.keys().group(id);
     if let Some(b) = get(&key)? {
         return Ok(Some(decode(&key, &b)?));

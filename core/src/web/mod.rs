@@ -221,27 +221,9 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     })
     .await
     .unwrap_or_else(|_| Err(Error::Unauthorized("authentication failed".into())));
-    let (who, via, token, clear_cookie) = match authenticated {
-        Ok(a) => a,
-        Err(e) => {
-            let req = Req {
-                site: &site,
-                arc: Arc::clone(&site),
-                base,
-                lang: negotiated,
-                mode,
-                headers: &headers,
-                query: uri.query(),
-                who: Principal::anonymous(),
-                via: Via::Nobody,
-                token: None,
-                address,
-                https: scheme == "https" || site.config().security.https,
-                asked: raw_path.clone(),
-                csrf_seed: std::sync::OnceLock::new(),
-            };
-            return error_from(&req, e, &raw_path);
-        }
+    let (who, via, token, clear_cookie, refused) = match authenticated {
+        Ok((who, via, token, clear)) => (who, via, token, clear, None),
+        Err(e) => (Principal::anonymous(), Via::Nobody, None, false, Some(e)),
     };
     let lang = who
         .language()
@@ -264,6 +246,9 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         asked: raw_path.clone(),
         csrf_seed: std::sync::OnceLock::new(),
     };
+    if let Some(e) = refused {
+        return error_from(&req, e, &raw_path);
+    }
     let mut response = route(&req, &method, &raw_path, &rest, body).await;
     if clear_cookie {
         if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https))
