@@ -40,8 +40,17 @@ impl Module for CoreModule {
                     include_str!("../templates/reset_form.html"),
                 ),
                 ("message.html", include_str!("../templates/message.html")),
+                ("toolbar.html", include_str!("../templates/toolbar.html")),
             ],
-            translations: crate::translations!("../locales"),
+            translations: crate::translations!(
+                "../locales/base",
+                "../locales/content",
+                "../locales/nav",
+                "../locales/admin",
+                "../locales/edit",
+                "../locales/setup",
+                "../locales/i18n"
+            ),
             workflows: &[
                 (
                     "workflows/one_state.toml",
@@ -86,5 +95,10 @@ fn upgrade_0_2_0(w: &mut Writer<'_>) -> Result<()> {
 
 crate::register_module!(CoreModule);
 
-/// The core's stylesheet, served at `/++resource++beffroi/style.css`.
-pub(crate) const STYLE_CSS: &str = include_str!("../assets/style.css");
+/// The core's files served at `/++resource++beffroi/{name}`: name, media
+/// type, content.
+pub(crate) const ASSETS: &[(&str, &str, &str)] = &[(
+    "style.css",
+    "text/css; charset=utf-8",
+    include_str!("../assets/style.css"),
+)];

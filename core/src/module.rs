@@ -383,13 +383,15 @@ macro_rules! register_module {
 /// ```
 #[macro_export]
 macro_rules! translations {
-    ($dir:literal) => {
+    ($($dir:literal),+ $(,)?) => {
         &[
+            $(
             ("de", include_str!(concat!($dir, "/de.ftl"))),
             ("en", include_str!(concat!($dir, "/en.ftl"))),
             ("es", include_str!(concat!($dir, "/es.ftl"))),
             ("fr", include_str!(concat!($dir, "/fr.ftl"))),
             ("nl", include_str!(concat!($dir, "/nl.ftl"))),
+            )+
         ]
     };
 }

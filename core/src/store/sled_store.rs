@@ -41,9 +41,19 @@ impl SledStore {
                 dir.join("blobs").display()
             ))
         })?;
-        let tree = sled::Config::new()
-            .path(dir.join("db"))
-            .open()
+        // A store just dropped in this process lets go of its lock when
+        // sled's flusher thread ends, a moment later: wait up to a second.
+        let mut attempt = 0;
+        let opened = loop {
+            match sled::Config::new().path(dir.join("db")).open() {
+                Err(e) if attempt < 20 && e.to_string().contains("lock") => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other,
+            }
+        };
+        let tree = opened
             .map_err(|e| {
                 let hint = if e.to_string().contains("lock") {
                     " (another process, such as a running server, is using this data folder; stop it first)"

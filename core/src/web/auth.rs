@@ -524,3 +524,37 @@ pub(super) fn api_reset(req: &Req<'_>, login: &str, body: &[u8]) -> Result<Respo
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// The login, logout and password-reset services, in the API and as pages.
+pub(super) async fn dispatch(req: &Req<'_>, call: &super::Call) -> Option<Result<Response>> {
+    use axum::http::Method;
+    let body = &call.body;
+    let at_root = call.path == "/";
+    let r = match (call.method.clone(), call.name.as_deref()?, call.rest()) {
+        (Method::GET | Method::HEAD, "@@login", None) => login_page(req, None, StatusCode::OK),
+        (Method::GET | Method::HEAD, "@@reset-password", None) => reset_request_page(req),
+        (Method::GET | Method::HEAD, "@@reset-password", Some(token)) => {
+            reset_form_page(req, token)
+        }
+        (Method::POST, "@login", None) => api_login(req, body).await,
+        (Method::POST, "@login-renew", None) => api_renew(req),
+        (Method::POST, "@logout", None) => api_logout(req),
+        (Method::POST, "@@login", None) => form_login(req, body).await,
+        (Method::POST, "@@logout", None) => form_logout(req, body),
+        (Method::POST, "@@reset-password", None) => form_reset_request(req, body),
+        (Method::POST, "@@reset-password", Some(token)) => form_reset(req, token, body),
+        (Method::POST, "@users", Some(rest)) => match rest.split_once('/') {
+            Some((login, "reset-password")) => api_reset(req, login, body),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if !at_root {
+        return Some(Err(Error::NotFound(format!(
+            "{}/{}",
+            call.path,
+            call.name.as_deref().unwrap_or_default()
+        ))));
+    }
+    Some(r)
+}

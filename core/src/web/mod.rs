@@ -23,7 +23,14 @@ use crate::security::Principal;
 use crate::site::Site;
 use crate::store::BlobRef;
 
+mod admin;
 mod auth;
+mod content;
+mod edit;
+mod i18n;
+mod nav;
+mod search;
+mod setup;
 mod workflow;
 
 /// The sites one process serves.
@@ -296,33 +303,117 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
         return error_response(req, StatusCode::NOT_FOUND, "not-found", raw_path);
     }
     let (item_path, service) = split_service(&path);
-    let result = if *method == Method::GET || *method == Method::HEAD {
-        match service {
-            None => show(req, &item_path),
-            Some(service) => route_service(req, &item_path, &service).await,
-        }
-    } else if let (true, Some(service)) = (*method == Method::POST, &service) {
+    let (name, rest) = match &service {
+        Some(s) => match s.split_once('/') {
+            Some((n, r)) => (Some(n.to_owned()), Some(r.to_owned())),
+            None => (Some(s.clone()), None),
+        },
+        None => (None, None),
+    };
+    let reading = *method == Method::GET || *method == Method::HEAD;
+    let body = if reading {
+        Vec::new()
+    } else {
         if let Err(e) = auth::check_origin(req) {
             return error_from(req, e, raw_path);
         }
         match read_body(req, body).await {
-            Ok(bytes) => post_service(req, &item_path, service, &bytes).await,
+            Ok(bytes) => bytes,
             Err(r) => return r,
         }
-    } else {
-        let mut r = error_response(
-            req,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            raw_path,
-        );
-        r.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return r;
     };
-    match result {
-        Ok(r) => r,
-        Err(e) => error_from(req, e, raw_path),
+    let call = Call {
+        method: method.clone(),
+        path: item_path,
+        name,
+        rest,
+        body,
+    };
+    match dispatch(req, &call).await {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => error_from(req, e, raw_path),
+        None if call.name.is_some() => error_from(
+            req,
+            Error::NotFound(format!("{}/{}", call.path, service.unwrap_or_default())),
+            raw_path,
+        ),
+        None => {
+            let mut r = error_response(
+                req,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                raw_path,
+            );
+            r.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_static("GET, HEAD, POST, PATCH, DELETE"),
+            );
+            r
+        }
+    }
+}
+
+/// One request, as the services see it: the method, the item's path, the
+/// service's name (`@search`, `@@edit`) and what follows it
+/// (`@workflow/publish` → `publish`), and the body already read.
+pub(super) struct Call {
+    method: Method,
+    path: String,
+    name: Option<String>,
+    rest: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Call {
+    #[allow(dead_code)] // Used by the services as they land.
+    fn is(&self, method: &Method, name: &str) -> bool {
+        (self.method == *method || (*method == Method::GET && self.method == Method::HEAD))
+            && self.name.as_deref() == Some(name)
+    }
+
+    fn rest(&self) -> Option<&str> {
+        self.rest.as_deref()
+    }
+}
+
+/// Asks each part of the web layer in turn whether the call is theirs.
+async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
+    if let Some(r) = auth::dispatch(req, call).await {
+        return Some(r);
+    }
+    if let Some(r) = workflow::dispatch(req, call) {
+        return Some(r);
+    }
+    if let Some(r) = content::dispatch(req, call).await {
+        return Some(r);
+    }
+    if let Some(r) = nav::dispatch(req, call) {
+        return Some(r);
+    }
+    if let Some(r) = search::dispatch(req, call) {
+        return Some(r);
+    }
+    if let Some(r) = admin::dispatch(req, call).await {
+        return Some(r);
+    }
+    if let Some(r) = edit::dispatch(req, call).await {
+        return Some(r);
+    }
+    if let Some(r) = setup::dispatch(req, call).await {
+        return Some(r);
+    }
+    if let Some(r) = i18n::dispatch(req, call) {
+        return Some(r);
+    }
+    match (&call.method, &call.name) {
+        (&Method::GET | &Method::HEAD, None) => Some(show(req, &call.path)),
+        (&Method::GET | &Method::HEAD, Some(n)) if n == "@@download" || n == "@@images" => {
+            match call.rest() {
+                Some(field) => Some(download(req, &call.path, field).await),
+                None => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -348,8 +439,16 @@ fn redirect(to: &str) -> Response {
 /// The largest request body accepted outside uploads.
 const MAX_BODY: usize = 256 * 1024;
 
+/// Reads a request's body: small for anonymous callers, up to the site's
+/// upload limit (plus base64's overhead) for authenticated ones.
 async fn read_body(req: &Req<'_>, body: Body) -> std::result::Result<Vec<u8>, Response> {
-    match axum::body::to_bytes(body, MAX_BODY).await {
+    let limit = if req.who.is_authenticated() {
+        let upload = req.site.config().max_upload_mb.saturating_mul(1024 * 1024) as usize;
+        upload.saturating_add(upload / 3).saturating_add(MAX_BODY)
+    } else {
+        MAX_BODY
+    };
+    match axum::body::to_bytes(body, limit).await {
         Ok(b) => Ok(b.to_vec()),
         Err(_) => Err(error_response(
             req,
@@ -474,70 +573,21 @@ fn split_service(path: &str) -> (String, Option<String>) {
     }
 }
 
-/// Named services read with GET.
-async fn route_service(req: &Req<'_>, path: &str, service: &str) -> Result<Response> {
-    let mut parts = service.splitn(2, '/');
-    match (parts.next(), parts.next()) {
-        (Some("@@download" | "@@images"), Some(field)) => download(req, path, field).await,
-        (Some("@workflow"), None) => workflow::get_workflow(req, path),
-        (Some("@history"), None) => workflow::get_history(req, path),
-        (Some("@sharing"), None) => workflow::get_sharing(req, path),
-        (Some("@audit"), None) if path == "/" => workflow::get_audit(req),
-        (Some("@@workflow-diagram"), Some(name)) if path == "/" => workflow::get_diagram(req, name),
-        (Some("@@login"), None) if path == "/" => auth::login_page(req, None, StatusCode::OK),
-        (Some("@@reset-password"), None) if path == "/" => auth::reset_request_page(req),
-        (Some("@@reset-password"), Some(token)) if path == "/" => auth::reset_form_page(req, token),
-        _ => Err(Error::NotFound(format!("{path}/{service}"))),
-    }
-}
-
-/// Named services that change something, with POST.
-async fn post_service(req: &Req<'_>, path: &str, service: &str, body: &[u8]) -> Result<Response> {
-    let mut parts = service.splitn(2, '/');
-    let (name, rest) = (parts.next().unwrap_or(""), parts.next());
-    if path != "/"
-        && matches!(
-            name,
-            "@login"
-                | "@login-renew"
-                | "@logout"
-                | "@@login"
-                | "@@logout"
-                | "@@reset-password"
-                | "@users"
-        )
-    {
-        return Err(Error::NotFound(format!("{path}/{service}")));
-    }
-    match (name, rest) {
-        ("@login", None) => auth::api_login(req, body).await,
-        ("@login-renew", None) => auth::api_renew(req),
-        ("@logout", None) => auth::api_logout(req),
-        ("@@login", None) => auth::form_login(req, body).await,
-        ("@@logout", None) => auth::form_logout(req, body),
-        ("@@reset-password", None) => auth::form_reset_request(req, body),
-        ("@@reset-password", Some(token)) => auth::form_reset(req, token, body),
-        ("@users", Some(rest)) => match rest.split_once('/') {
-            Some((login, "reset-password")) => auth::api_reset(req, login, body),
-            _ => Err(Error::NotFound(format!("{path}/{service}"))),
-        },
-        ("@workflow", Some(transition)) => workflow::post_workflow(req, path, transition, body),
-        ("@sharing", None) => workflow::post_sharing(req, path, body),
-        _ => Err(Error::NotFound(format!("{path}/{service}"))),
-    }
-}
-
+/// Serves the core's own files (stylesheets, scripts, icons) from the binary.
 fn resource(file: &str) -> Response {
-    match file {
-        "style.css" => (
+    match crate::core_module::ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == file)
+    {
+        Some((_, content_type, body)) => (
             [
-                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CONTENT_TYPE, *content_type),
                 (header::CACHE_CONTROL, "public, max-age=3600"),
             ],
-            crate::core_module::STYLE_CSS,
+            *body,
         )
             .into_response(),
-        _ => StatusCode::NOT_FOUND.into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

@@ -427,3 +427,26 @@ pub(super) fn get_diagram(req: &Req<'_>, name: &str) -> Result<Response> {
     )
         .into_response())
 }
+
+/// `@workflow`, `@history`, `@sharing`, `@audit` and the workflow diagrams.
+pub(super) fn dispatch(req: &Req<'_>, call: &super::Call) -> Option<Result<Response>> {
+    use axum::http::Method;
+    let path = call.path.as_str();
+    let at_root = path == "/";
+    Some(
+        match (call.method.clone(), call.name.as_deref()?, call.rest()) {
+            (Method::GET | Method::HEAD, "@workflow", None) => get_workflow(req, path),
+            (Method::GET | Method::HEAD, "@history", None) => get_history(req, path),
+            (Method::GET | Method::HEAD, "@sharing", None) => get_sharing(req, path),
+            (Method::GET | Method::HEAD, "@audit", None) if at_root => get_audit(req),
+            (Method::GET | Method::HEAD, "@@workflow-diagram", Some(name)) if at_root => {
+                get_diagram(req, name)
+            }
+            (Method::POST, "@workflow", Some(transition)) => {
+                post_workflow(req, path, transition, &call.body)
+            }
+            (Method::POST, "@sharing", None) => post_sharing(req, path, &call.body),
+            _ => return None,
+        },
+    )
+}

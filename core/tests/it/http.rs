@@ -163,9 +163,9 @@ async fn unknown_paths_tricks_and_methods_get_clear_errors() {
     assert_eq!(r.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(r.headers[header::LOCATION], "/++api++/services");
 
-    let post = call(&app, "POST", "/services", &[("accept", "application/json")]).await;
-    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(post.headers[header::ALLOW], "GET, HEAD");
+    let put = call(&app, "PUT", "/services", &[("accept", "application/json")]).await;
+    assert_eq!(put.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(put.headers[header::ALLOW], "GET, HEAD, POST, PATCH, DELETE");
     let unknown_service = call(
         &app,
         "GET",

@@ -1,0 +1,1 @@
+# Core messages: i18n (nl)

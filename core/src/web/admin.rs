@@ -1,0 +1,11 @@
+//! Site administration in the API: users, groups, principals, roles, add-ons, upgrades and the OpenAPI document.
+
+use axum::response::Response;
+
+use super::{Call, Req};
+use crate::error::Result;
+
+/// Answers the calls that are this part's, `None` for the others.
+pub(super) async fn dispatch(_req: &Req<'_>, _call: &Call) -> Option<Result<Response>> {
+    None
+}
