@@ -20,12 +20,20 @@ pub(crate) fn binary() -> &'static Path {
         // target/<profile>/deps/it-… → target/<profile>/sambreville
         let exe = std::env::current_exe().unwrap();
         let profile_dir = exe.parent().unwrap().parent().unwrap();
-        let bin = profile_dir.join(format!("sambreville{}", std::env::consts::EXE_SUFFIX));
-        if bin.exists() {
-            bin
+        let name = format!("sambreville{}", std::env::consts::EXE_SUFFIX);
+        let built = profile_dir.join(&name);
+        let built = if built.exists() {
+            built
         } else {
-            root.join("target/debug/sambreville")
-        }
+            root.join("target/debug").join(&name)
+        };
+        // A private copy: another build sharing this target folder (a second
+        // work tree) must not swap the binary under a running test.
+        let dir = std::env::temp_dir().join(format!("beffroi-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let copy = dir.join(&name);
+        std::fs::copy(&built, &copy).unwrap();
+        copy
     })
 }
 
