@@ -29,10 +29,17 @@ pub(crate) fn binary() -> &'static Path {
         };
         // A private copy: another build sharing this target folder (a second
         // work tree) must not swap the binary under a running test.
-        let dir = std::env::temp_dir().join(format!("beffroi-e2e-{}", std::process::id()));
+        // One per work tree, replaced by rename (a running copy stays valid).
+        let tree: u32 = root
+            .to_string_lossy()
+            .bytes()
+            .fold(17, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        let dir = std::env::temp_dir().join(format!("beffroi-e2e-{tree:08x}"));
         std::fs::create_dir_all(&dir).unwrap();
+        let staged = dir.join(format!("{name}.{}", std::process::id()));
+        std::fs::copy(&built, &staged).unwrap();
         let copy = dir.join(&name);
-        std::fs::copy(&built, &copy).unwrap();
+        std::fs::rename(&staged, &copy).unwrap();
         copy
     })
 }
