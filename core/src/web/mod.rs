@@ -28,6 +28,8 @@ mod auth;
 mod content;
 mod edit;
 mod i18n;
+#[allow(dead_code)] // Used by the upload and form services as they land.
+mod multipart;
 mod nav;
 mod search;
 mod setup;
