@@ -65,6 +65,10 @@ impl Module for CoreModule {
         }
     }
 
+    fn subscribers(&self) -> Vec<crate::hooks::Subscriber> {
+        vec![crate::versions::subscriber(), crate::locks::subscriber()]
+    }
+
     fn upgrade_steps(&self) -> Vec<UpgradeStep> {
         vec![UpgradeStep {
             to: "0.2.0",

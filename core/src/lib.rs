@@ -24,6 +24,7 @@ pub mod export;
 pub mod hooks;
 pub mod i18n;
 pub mod item;
+pub mod locks;
 mod mail;
 pub mod module;
 pub mod render;
@@ -34,6 +35,7 @@ pub mod store;
 pub mod text;
 mod transition;
 pub mod users;
+pub mod versions;
 pub mod web;
 pub mod workflow;
 

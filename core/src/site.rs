@@ -1335,6 +1335,12 @@ impl<'a> Writer<'a> {
     /// Copies the item at `path`, and everything in it, into `new_parent`.
     /// The copies get new uids; the top copy's id is made unique there.
     pub fn copy(&mut self, path: &str, new_parent: &str) -> Result<Item> {
+        self.copy_as(path, new_parent, None)
+    }
+
+    /// Copies like [`Writer::copy`], naming the top copy `id` when given
+    /// (refused if taken there).
+    pub fn copy_as(&mut self, path: &str, new_parent: &str, id: Option<&str>) -> Result<Item> {
         let source = self.must_get(path)?;
         self.require(&source, crate::security::VIEW)?;
         if source.parent.is_none() {
@@ -1359,7 +1365,19 @@ impl<'a> Writer<'a> {
                 source.type_name, container.path, container.type_name
             )));
         }
-        let id = self.unique_id(&container.path, &source.id)?;
+        let id = match id {
+            Some(id) => {
+                check_id(id)?;
+                if self.get(&join_path(&container.path, id))?.is_some() {
+                    return Err(Error::Conflict(format!(
+                        "{} already holds an item called `{id}`",
+                        container.path
+                    )));
+                }
+                id.to_owned()
+            }
+            None => self.unique_id(&container.path, &source.id)?,
+        };
         let top = self.copy_one(&source, &container, id)?;
         let mut stack = vec![(source.uid.clone(), top.clone())];
         while let Some((src_uid, dest)) = stack.pop() {

@@ -409,12 +409,6 @@ async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
     }
     match (&call.method, &call.name) {
         (&Method::GET | &Method::HEAD, None) => Some(show(req, &call.path)),
-        (&Method::GET | &Method::HEAD, Some(n)) if n == "@@download" || n == "@@images" => {
-            match call.rest() {
-                Some(field) => Some(download(req, &call.path, field).await),
-                None => None,
-            }
-        }
         _ => None,
     }
 }
@@ -715,6 +709,7 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
         None => json!({}),
     };
     out.insert("parent".into(), parent);
+    out.insert("lock".into(), content::lock_info(req, item)?);
     for (name, value) in &visible_fields(req, item)? {
         if name == "title" || name == "description" {
             continue;
@@ -1096,75 +1091,6 @@ fn display_value(
         FieldKind::Integer | FieldKind::Decimal => (value.to_string(), false, None),
         FieldKind::Text | FieldKind::Textarea => (s.to_owned(), false, None),
     }
-}
-
-async fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
-    let item = req.reader().must_get(path)?;
-    let is_blob = req
-        .site
-        .schema()
-        .get(&item.type_name)
-        .and_then(|t| t.field(field))
-        .is_some_and(|f| f.kind.is_blob());
-    let blob: BlobRef = match item.field(field) {
-        Some(v) if is_blob => {
-            serde_json::from_value(v.clone()).map_err(|_| Error::NotFound(field.to_owned()))?
-        }
-        _ => return Err(Error::NotFound(format!("{path}/@@download/{field}"))),
-    };
-    let mut reader = req
-        .site
-        .store()
-        .open_blob(&blob.sha256)
-        .map_err(|e| match e.kind {
-            crate::store::StoreErrorKind::NotFound => Error::NotFound(blob.sha256.clone()),
-            _ => Error::Store(e),
-        })?;
-    // Stream the file in chunks from a blocking thread: never held whole.
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
-    tokio::task::spawn_blocking(move || {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            match std::io::Read::read(&mut reader, &mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    if tx.blocking_send(Ok(buf[..n].to_vec())).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    break;
-                }
-            }
-        }
-    });
-    let stream =
-        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-    // Images show in the page; anything that can carry script (SVG) or
-    // anything else is downloaded.
-    let disposition =
-        if blob.content_type.starts_with("image/") && !blob.content_type.starts_with("image/svg") {
-            "inline"
-        } else {
-            "attachment"
-        };
-    let safe_name: String = blob
-        .filename
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
-        .collect();
-    Ok(Response::builder()
-        .header(header::CONTENT_TYPE, blob.content_type.as_str())
-        .header(header::CONTENT_LENGTH, blob.size)
-        .header(header::ETAG, format!("\"{}\"", blob.sha256))
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header(
-            header::CONTENT_DISPOSITION,
-            format!("{disposition}; filename=\"{safe_name}\""),
-        )
-        .body(Body::from_stream(stream))
-        .unwrap_or_default())
 }
 
 fn error_response(req: &Req<'_>, status: StatusCode, key: &str, raw_path: &str) -> Response {

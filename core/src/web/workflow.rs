@@ -206,6 +206,10 @@ pub(super) fn post_workflow(
 pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
     let reader = req.reader();
     let item = reader.must_get(path)?;
+    // Versions (content/versions) are found by the revision they were taken at.
+    let versions = crate::versions::list(req.site, &item.uid)?;
+    let may_revert = reader.can(&item, security::MODIFY)?;
+    let url = item_url(&req.base, &item.path);
     let entries: Vec<Value> = reader
         .history(path)?
         .into_iter()
@@ -221,15 +225,23 @@ pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
                 "actor": {"id": h.actor},
                 "time": h.time.to_rfc3339(),
             }),
-            None => json!({
+            None => {
+                let version = versions
+                    .iter()
+                    .find(|v| v.revision == h.revision)
+                    .map(|v| v.version);
+                json!({
+                "@id": version.map(|n| format!("{url}/@history/{n}")),
                 "type": "versioning",
                 "action": h.action,
-                "version": h.revision,
+                "version": version,
+                "may_revert": may_revert && version.is_some(),
                 "changed": h.changed,
                 "comments": h.note.unwrap_or_default(),
                 "actor": {"id": h.actor},
                 "time": h.time.to_rfc3339(),
-            }),
+                })
+            }
         })
         .collect();
     Ok(json_response(StatusCode::OK, &Value::Array(entries)))
