@@ -80,7 +80,7 @@ fn the_demo_town_answers_people_and_programs() {
         .body("{not json")
         .send()
         .unwrap();
-    assert_eq!(post.status(), 405);
+    assert_eq!(post.status(), 401, "visitors may not add content");
 }
 
 #[test]

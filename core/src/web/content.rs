@@ -30,6 +30,17 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Respon
     let path = call.path.as_str();
     let reading = call.method == Method::GET || call.method == Method::HEAD;
     let r = match (call.name.as_deref(), call.rest()) {
+        (None | Some("@lock" | "@copy" | "@move" | "@history"), None)
+            if !reading && !req.who.is_authenticated() =>
+        {
+            // These writes are for people who logged in, as plone.restapi
+            // declares its services (`Add portal content`, `Modify portal
+            // content` are never a visitor's): the item is found (404),
+            // then the visitor asked to log in (401) before the body is read.
+            req.reader()
+                .must_get(path)
+                .and_then(|_| Err(Error::Unauthorized("log in to change content".into())))
+        }
         (None, None) if call.method == Method::POST => create(req, path, call).await,
         (None, None) if call.method == Method::PATCH => update(req, path, call).await,
         (None, None) if call.method == Method::DELETE => delete(req, path),

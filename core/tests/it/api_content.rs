@@ -270,7 +270,11 @@ async fn post_refuses_what_it_cannot_create_and_stores_nothing() {
         "title=x",
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a body must say it is JSON");
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "a body must say it is JSON"
+    );
 
     let r = api(&app, "POST", "/nowhere", &eddy, &page).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -327,11 +331,32 @@ async fn patch_changes_only_the_given_fields() {
         let r = api(&app, "PATCH", "/services/horaires", &eddy, &bad).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
     }
-    let r = api(&app, "PATCH", "/services/horaires", "", &json!({"title": "x"})).await;
+    let r = api(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        "",
+        &json!({"title": "x"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = api(&app, "PATCH", "/services/horaires", &rita, &json!({"title": "x"})).await;
+    let r = api(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &rita,
+        &json!({"title": "x"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = api(&app, "PATCH", "/services/nowhere", &eddy, &json!({"title": "x"})).await;
+    let r = api(
+        &app,
+        "PATCH",
+        "/services/nowhere",
+        &eddy,
+        &json!({"title": "x"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         t.site.get("/services/horaires").unwrap().unwrap().title(),
@@ -551,7 +576,14 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["locked"], false);
 
-    let r = api(&app, "POST", "/services/horaires/@lock", &eddy, &Value::Null).await;
+    let r = api(
+        &app,
+        "POST",
+        "/services/horaires/@lock",
+        &eddy,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let lock = r.json();
     assert_eq!(lock["locked"], true);
@@ -598,9 +630,23 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.json(), locked);
-    let r = api(&app, "POST", "/services/horaires/@lock", &edith, &Value::Null).await;
+    let r = api(
+        &app,
+        "POST",
+        "/services/horaires/@lock",
+        &edith,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.json(), locked, "someone else's lock is not taken over");
-    let r = api(&app, "DELETE", "/services/horaires/@lock", &edith, &Value::Null).await;
+    let r = api(
+        &app,
+        "DELETE",
+        "/services/horaires/@lock",
+        &edith,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.json(), locked, "nor released without force");
     assert_eq!(
         t.site.get("/services/horaires").unwrap().unwrap().title(),
@@ -628,7 +674,11 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["token"], lock_token.as_str(), "refreshed, same lock");
+    assert_eq!(
+        r.json()["token"],
+        lock_token.as_str(),
+        "refreshed, same lock"
+    );
 
     // Another editor may break a stealable lock with force.
     let r = api(
@@ -700,7 +750,14 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     let r = api(&app, "POST", "/services/horaires/@lock", "", &Value::Null).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let rita = token(&app, "rita").await;
-    let r = api(&app, "POST", "/services/horaires/@lock", &rita, &Value::Null).await;
+    let r = api(
+        &app,
+        "POST",
+        "/services/horaires/@lock",
+        &rita,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -802,7 +859,11 @@ async fn copy_and_move_answer_source_and_target() {
         &json!({"source": "/services/horaires"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "eddy may not add at the root");
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "eddy may not add at the root"
+    );
     let r = api(&app, "POST", "/@copy", &eddy, &json!({"from": "/services"})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = api(
@@ -845,7 +906,10 @@ async fn linkintegrity_lists_what_refers_to_an_item() {
     assert_eq!(v[0]["@id"], "http://town.test/services/horaires");
     assert_eq!(v[0]["uid"], target.uid.as_str());
     assert_eq!(v[0]["items_total"], 0);
-    assert_eq!(v[0]["breaches"][0]["@id"], "http://town.test/voir-les-horaires");
+    assert_eq!(
+        v[0]["breaches"][0]["@id"],
+        "http://town.test/voir-les-horaires"
+    );
     assert_eq!(v[0]["breaches"][0]["title"], "Voir les horaires");
 
     // The folder: what refers to anything inside counts; `uids:list` too.
@@ -866,7 +930,11 @@ async fn linkintegrity_lists_what_refers_to_an_item() {
     assert_eq!(v[0]["items_total"], 2);
     assert_eq!(v[0]["breaches"].as_array().unwrap().len(), 1);
     assert_eq!(v[1]["items_total"], 0);
-    assert_eq!(v[1]["breaches"], json!([]), "nothing outside refers into the box");
+    assert_eq!(
+        v[1]["breaches"],
+        json!([]),
+        "nothing outside refers into the box"
+    );
 
     let r = api(&app, "GET", "/@linkintegrity", &eddy, &Value::Null).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -957,8 +1025,14 @@ async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
     let boundary = "XyZ";
     let png = [0x89u8, b'P', b'N', b'G', 1, 2, 3];
     let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nPlan\r\n").as_bytes());
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n2\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nPlan\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n2\r\n")
+            .as_bytes(),
+    );
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"plan.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
     body.extend_from_slice(&png);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
@@ -1082,7 +1156,14 @@ async fn versions_are_kept_shown_and_reverted() {
         .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
     }
-    let r = api(&app, "GET", "/services/horaires/@history", &eddy, &Value::Null).await;
+    let r = api(
+        &app,
+        "GET",
+        "/services/horaires/@history",
+        &eddy,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let versions: Vec<Value> = r
         .json()
@@ -1100,11 +1181,25 @@ async fn versions_are_kept_shown_and_reverted() {
         "http://town.test/services/horaires/@history/0"
     );
 
-    let r = api(&app, "GET", "/services/horaires/@history/0", &eddy, &Value::Null).await;
+    let r = api(
+        &app,
+        "GET",
+        "/services/horaires/@history/0",
+        &eddy,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["title"], "Horaires");
     assert_eq!(r.json()["@id"], "http://town.test/services/horaires");
-    let r = api(&app, "GET", "/services/horaires/@history/1", &eddy, &Value::Null).await;
+    let r = api(
+        &app,
+        "GET",
+        "/services/horaires/@history/1",
+        &eddy,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.json()["title"], "Horaires d'été");
     for missing in ["9", "x"] {
         let r = api(
@@ -1154,6 +1249,13 @@ async fn versions_are_kept_shown_and_reverted() {
     assert_eq!(item.title(), "Horaires");
     assert_eq!(item.description(), "Ouvert le lundi");
     // The revert is a change like another: version 3.
-    let r = api(&app, "GET", "/services/horaires/@history/3", &eddy, &Value::Null).await;
+    let r = api(
+        &app,
+        "GET",
+        "/services/horaires/@history/3",
+        &eddy,
+        &Value::Null,
+    )
+    .await;
     assert_eq!(r.json()["title"], "Horaires");
 }
