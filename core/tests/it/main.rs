@@ -1,6 +1,10 @@
 //! Integration tests of the core, through its public API and its HTTP app.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
 
+/// Navigation, site, types and vocabularies over HTTP.
+mod api_nav;
+/// Search over HTTP with the core's own search.
+mod api_search;
 /// A test town: the core plus a test module with every field kind.
 mod common;
 /// Export and import round trip.
