@@ -213,6 +213,7 @@ fn field_property(req: &Req<'_>, f: &FieldDef) -> Value {
             p.insert("format".into(), json!("uri"));
         }
         FieldKind::Address => {
+            p.insert("required".into(), json!(["street", "postcode", "locality"]));
             p.insert(
                 "properties".into(),
                 json!({
@@ -220,8 +221,8 @@ fn field_property(req: &Req<'_>, f: &FieldDef) -> Value {
                     "postcode": {"type": "string"},
                     "locality": {"type": "string"},
                     "country": {"type": "string"},
-                    "latitude": {"type": "number"},
-                    "longitude": {"type": "number"},
+                    "lat": {"type": "number"},
+                    "lon": {"type": "number"},
                 }),
             );
         }

@@ -89,7 +89,13 @@ pub(crate) fn nav_town() -> Town {
             PASSWORD,
             &["Site Administrator".into()],
         )?;
-        add(w, "/", "Folder", "news", json!({"title": "News", "description": "What happens"}))?;
+        add(
+            w,
+            "/",
+            "Folder",
+            "news",
+            json!({"title": "News", "description": "What happens"}),
+        )?;
         w.transition("/news", "publish", "")?;
         add(
             w,
@@ -114,7 +120,13 @@ pub(crate) fn nav_town() -> Town {
             json!({"title": "Zebra crossing", "exclude_from_nav": true, "district": "south"}),
         )?;
         w.transition("/news/hidden-menu", "publish", "")?;
-        add(w, "/", "Page", "about", json!({"title": "About us", "kind": "works"}))?;
+        add(
+            w,
+            "/",
+            "Page",
+            "about",
+            json!({"title": "About us", "kind": "works"}),
+        )?;
         add(w, "/", "Folder", "intranet", json!({"title": "Intranet"}))?;
         add(
             w,
@@ -124,7 +136,13 @@ pub(crate) fn nav_town() -> Town {
             json!({"title": "Public memo", "description": "memo for everyone"}),
         )?;
         w.transition("/intranet/memo", "publish", "")?;
-        add(w, "/intranet", "Page", "inner", json!({"title": "Inner page memo"}))?;
+        add(
+            w,
+            "/intranet",
+            "Page",
+            "inner",
+            json!({"title": "Inner page memo"}),
+        )?;
         Ok(())
     })
     .unwrap();

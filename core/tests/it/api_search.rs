@@ -402,7 +402,11 @@ async fn querystring_search_runs_volto_criteria() {
         // Plone's "before today" is before now.
         ("date.beforeToday", json!(""), 2),
         // Nothing is created after now (a day later, so the same second does not count).
-        ("date.largerThan", json!((chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()), 0),
+        (
+            "date.largerThan",
+            json!((chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()),
+            0,
+        ),
         ("date.lessThanRelativeDate", json!("7"), 2),
         ("date.moreThanRelativeDate", json!("7"), 0),
         ("date.between", json!(["2000-01-01", "2100-01-01"]), 2),
