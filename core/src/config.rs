@@ -59,6 +59,9 @@ pub struct SiteConfig {
     /// Sessions and logins.
     #[serde(default)]
     pub security: SecuritySettings,
+    /// The town's time zone (IANA name), told to clients by `@site`.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
 }
 
 /// `[workflows]` in `site.toml`.
@@ -155,6 +158,10 @@ fn default_languages() -> Vec<String> {
     vec!["fr".into()]
 }
 
+fn default_timezone() -> String {
+    "Europe/Brussels".into()
+}
+
 fn default_max_upload() -> u64 {
     50
 }
@@ -214,6 +221,17 @@ impl SiteConfig {
             if !crate::text::is_url(u) {
                 return Err(cfg(format!("url `{u}` is not an http(s) address")));
             }
+        }
+        if c.timezone.is_empty()
+            || !c
+                .timezone
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '/' | '_' | '-' | '+'))
+        {
+            return Err(cfg(format!(
+                "timezone `{}`: give an IANA time zone name such as Europe/Brussels",
+                c.timezone
+            )));
         }
         if c.max_upload_mb == 0 {
             return Err(cfg("max_upload_mb must be at least 1".into()));

@@ -29,6 +29,7 @@ mod mail;
 pub mod module;
 pub mod render;
 pub mod schema;
+pub mod search;
 pub mod security;
 pub mod site;
 pub mod store;

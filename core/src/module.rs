@@ -151,6 +151,19 @@ pub trait Module: Send + Sync + 'static {
     ) -> Result<Option<u64>> {
         Ok(None)
     }
+
+    /// Answers a search of the site, for a module that indexes the content
+    /// (the catalog). `None` leaves it to the next module, and in the end to
+    /// the core's own walk through the site ([`Site::search`](crate::Site::search)).
+    /// Results hold only what `who` may view.
+    fn search(
+        &self,
+        _site: &crate::Site,
+        _who: &crate::security::Principal,
+        _q: &crate::search::Query,
+    ) -> Option<Result<crate::search::Results>> {
+        None
+    }
 }
 
 /// A module's entry in the compile-time registry. Built by

@@ -475,6 +475,11 @@ impl Schema {
         self.vocabularies.get(name)
     }
 
+    /// Every vocabulary, by name.
+    pub fn vocabularies(&self) -> impl Iterator<Item = &Vocabulary> {
+        self.vocabularies.values()
+    }
+
     /// Whether a `child` may be added in a container of type `parent`.
     pub fn allows(&self, parent: &TypeDef, child: &TypeDef) -> bool {
         parent.container

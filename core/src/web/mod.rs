@@ -33,6 +33,7 @@ mod multipart;
 mod nav;
 mod search;
 mod setup;
+mod types;
 mod workflow;
 
 /// The sites one process serves.
@@ -663,8 +664,18 @@ fn summary(req: &Req<'_>, item: &Item) -> Value {
     })
 }
 
-/// The plone.restapi shape of an item.
+/// The plone.restapi shape of an item, with the components `expand` names inlined.
 fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
+    serialize_with(req, item, true)
+}
+
+/// The plone.restapi shape of an item, its components as links only (for
+/// items inside another answer: `fullobjects`, `@navroot`).
+fn serialize_plain(req: &Req<'_>, item: &Item) -> Result<Value> {
+    serialize_with(req, item, false)
+}
+
+fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
     let site = req.site;
     let ty = site.schema().get(&item.type_name);
     let url = item_url(&req.base, &item.path);
@@ -695,11 +706,7 @@ fn serialize_item(req: &Req<'_>, item: &Item) -> Result<Value> {
     out.insert("version".into(), json!(item.revision));
     out.insert(
         "@components".into(),
-        json!({
-            "workflow": {"@id": format!("{url}/@workflow")},
-            "history": {"@id": format!("{url}/@history")},
-            "sharing": {"@id": format!("{url}/@sharing")},
-        }),
+        nav::components(req, item, &url, expand)?,
     );
     let parent = match item.parent_path() {
         Some(p) => match req.reader().get(p)? {

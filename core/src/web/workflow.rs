@@ -101,6 +101,11 @@ pub(super) fn insert_menu(
 /// `GET /path/@workflow`: the history and the transitions (plone.restapi),
 /// plus the closed ones with their reasons.
 pub(super) fn get_workflow(req: &Req<'_>, path: &str) -> Result<Response> {
+    Ok(json_response(StatusCode::OK, &workflow_json(req, path)?))
+}
+
+/// What `@workflow` answers, also inlined by `expand=workflow`.
+pub(super) fn workflow_json(req: &Req<'_>, path: &str) -> Result<Value> {
     let reader = req.reader();
     let item = reader.must_get(path)?;
     let url = item_url(&req.base, &item.path);
@@ -126,9 +131,7 @@ pub(super) fn get_workflow(req: &Req<'_>, path: &str) -> Result<Response> {
         Vec::new()
     };
     let state = item.review_state.clone().unwrap_or_default();
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({
+    Ok(json!({
             "@id": format!("{url}/@workflow"),
             "state": {"id": state, "title": state_title(req, &item, &state)},
             "history": history,
@@ -142,8 +145,7 @@ pub(super) fn get_workflow(req: &Req<'_>, path: &str) -> Result<Response> {
                 "title": transition_title(req, &item, &t.id),
                 "reason": reason(req, c),
             }))).collect::<Vec<_>>(),
-        }),
-    ))
+    }))
 }
 
 #[derive(Deserialize, Default)]

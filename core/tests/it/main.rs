@@ -3,6 +3,10 @@
 
 /// The content API: create, update, delete, locks, copy and move, uploads, versions.
 mod api_content;
+/// Navigation, site, types and vocabularies over HTTP.
+mod api_nav;
+/// Search over HTTP with the core's own search.
+mod api_search;
 /// A test town: the core plus a test module with every field kind.
 mod common;
 /// Export and import round trip.

@@ -27,7 +27,9 @@ mod index;
 mod query;
 mod text;
 
-pub use query::{DateRange, Hit, PathQuery, Query, Results, SortOrder};
+// The query's types are the core's, so a site searches the same way with
+// or without the catalog; they stay reachable here for the catalog's users.
+pub use beffroi::search::{DateRange, Hit, PathQuery, Query, Results, SortOrder};
 
 use index::SiteIndex;
 
@@ -43,7 +45,7 @@ impl Module for Catalog {
             name: NAME,
             version: env!("CARGO_PKG_VERSION"),
             title: "Catalog: indexes and full-text search, filtered by permissions",
-            core: "^0.2",
+            core: "^0.3",
             ..Manifest::EMPTY
         }
     }
@@ -86,6 +88,18 @@ impl Module for Catalog {
 
     fn reindex(&self, site: &Site, progress: &mut dyn FnMut(u64, u64)) -> Result<Option<u64>> {
         reindex(site, progress).map(Some)
+    }
+
+    fn search(&self, site: &Site, who: &Principal, q: &Query) -> Option<Result<Results>> {
+        // A bad query is the caller's to hear about; a catalog that cannot
+        // answer leaves the search to the core's walk, with a log line.
+        match search(site, who, q) {
+            Err(Error::Config { message, .. }) => {
+                tracing::error!(site = site.id(), error = %message, "the catalog cannot search; the core's walk answers");
+                None
+            }
+            answer => Some(answer),
+        }
     }
 }
 

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use beffroi::prelude::*;
-use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, QueryParser, RangeQuery, TermQuery,
@@ -14,127 +13,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value as _};
 use tantivy::{DateTime, DocAddress, Order, TantivyDocument, Term};
 
 use crate::index::SiteIndex;
-
-/// A path condition: the item at `path` and everything below it, or with
-/// `depth`, only what lies 1 to `depth` levels below (0: the item alone).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PathQuery {
-    /// The path (`/actualites`).
-    pub path: String,
-    /// How deep below it; `None` for the whole subtree, the item included.
-    #[serde(default)]
-    pub depth: Option<u32>,
-}
-
-/// A date range; either end may be open. Inclusive.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct DateRange {
-    /// From (RFC 3339 or `YYYY-MM-DD`).
-    #[serde(default)]
-    pub min: Option<String>,
-    /// Until (RFC 3339 or `YYYY-MM-DD`).
-    #[serde(default)]
-    pub max: Option<String>,
-}
-
-/// Ascending or descending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortOrder {
-    /// Smallest, earliest, A first.
-    #[default]
-    Ascending,
-    /// Largest, latest, Z first.
-    Descending,
-}
-
-/// A catalog query. Empty conditions match everything (that may be seen).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Query {
-    /// Words to find; all must be present (in any language's analysis).
-    pub text: Option<String>,
-    /// Any of these types.
-    pub types: Vec<String>,
-    /// Any of these review states.
-    pub review_states: Vec<String>,
-    /// Where.
-    pub path: Option<PathQuery>,
-    /// Whose.
-    pub creators: Vec<String>,
-    /// Any of these subjects.
-    pub subjects: Vec<String>,
-    /// In this language.
-    pub language: Option<String>,
-    /// Date ranges, by index: `created`, `modified`, `effective`,
-    /// `expires`, `start`, `end`.
-    pub dates: BTreeMap<String, DateRange>,
-    /// Exact values of fields a type marks `index = true`: name → value.
-    pub fields: BTreeMap<String, String>,
-    /// Sort on `relevance` (the default with text), `title`, `path`
-    /// (the default without text), `position`, or a date index.
-    pub sort_on: Option<String>,
-    /// The sort's direction.
-    pub sort_order: SortOrder,
-    /// The first result to return.
-    pub b_start: usize,
-    /// How many to return (0: none, only the total and facets).
-    pub b_size: usize,
-    /// Facets to count: `type`, `review_state`, `subject`.
-    pub facets: Vec<String>,
-}
-
-impl Default for Query {
-    fn default() -> Self {
-        Self {
-            text: None,
-            types: Vec::new(),
-            review_states: Vec::new(),
-            path: None,
-            creators: Vec::new(),
-            subjects: Vec::new(),
-            language: None,
-            dates: BTreeMap::new(),
-            fields: BTreeMap::new(),
-            sort_on: None,
-            sort_order: SortOrder::Ascending,
-            b_start: 0,
-            b_size: 25,
-            facets: Vec::new(),
-        }
-    }
-}
-
-/// One result: what a listing shows without reading the item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Hit {
-    /// The item's uid.
-    pub uid: String,
-    /// Its path.
-    pub path: String,
-    /// Its type.
-    #[serde(rename = "type")]
-    pub type_name: String,
-    /// Its title.
-    pub title: String,
-    /// Its summary.
-    pub description: String,
-    /// Its workflow state.
-    pub review_state: String,
-    /// When it last changed (RFC 3339).
-    pub modified: Option<String>,
-}
-
-/// What a query found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Results {
-    /// The requested batch.
-    pub items: Vec<Hit>,
-    /// How many matched, in all.
-    pub total: usize,
-    /// Facet → value → count.
-    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
-}
+use crate::{Hit, Query, Results, SortOrder};
 
 fn bad(field: &str, message: String) -> Error {
     Error::Invalid(vec![FieldError::new(field, "bad_query", message)])
@@ -238,6 +117,9 @@ pub(crate) fn run(idx: &SiteIndex, who: &Principal, q: &Query) -> Result<Results
     }
     if !q.subjects.is_empty() {
         must.push(filter(any_of(f.subject, &q.subjects)));
+    }
+    for subject in &q.all_subjects {
+        must.push(filter(any_of(f.subject, std::slice::from_ref(subject))));
     }
     if let Some(lang) = &q.language {
         must.push(filter(any_of(f.language, std::slice::from_ref(lang))));

@@ -9,3 +9,5 @@ mod consistency;
 mod queries;
 /// Permissions: nothing hidden is found, counted or faceted.
 mod security;
+/// `@search` over HTTP: the catalog answers as the core's own search does.
+mod web;
