@@ -29,6 +29,7 @@ pub mod module;
 pub mod render;
 pub mod schema;
 pub mod security;
+pub mod settings;
 pub mod site;
 pub mod store;
 pub mod text;

@@ -222,7 +222,11 @@ impl Site {
     /// Builds a site from its configuration: resolves its modules, loads
     /// their types, vocabularies, templates and translations, and checks them.
     pub fn open(config: SiteConfig, store: Arc<dyn Store>, registry: &Registry) -> Result<Self> {
-        let modules = registry.resolve(&config.enabled())?;
+        let modules = registry.resolve(&crate::settings::enabled_modules(
+            &config,
+            store.as_ref(),
+            registry,
+        )?)?;
         let mut schema = Schema::default();
         let mut subscribers = Vec::new();
         for m in &modules {
@@ -742,7 +746,7 @@ fn newer(linked: &str, installed: &str) -> bool {
     }
 }
 
-fn pending_steps(m: &dyn Module, installed: &str) -> Vec<crate::module::UpgradeStep> {
+pub(crate) fn pending_steps(m: &dyn Module, installed: &str) -> Vec<crate::module::UpgradeStep> {
     let Ok(from) = Version::parse(installed) else {
         return Vec::new();
     };

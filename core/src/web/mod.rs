@@ -209,12 +209,13 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     } else {
         Mode::Html
     };
+    let settings = site.settings_or_config();
     let negotiated = crate::i18n::negotiate(
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|h| h.to_str().ok()),
-        &site.config().languages,
-        &site.config().default_language,
+        &settings.languages,
+        &settings.default_language,
     );
     // Who is asking. A broken cookie counts as no cookie (it is cleared);
     // a broken bearer token or Basic password is refused.
@@ -236,7 +237,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     };
     let lang = who
         .language()
-        .filter(|l| site.config().languages.iter().any(|x| x == l))
+        .filter(|l| settings.languages.iter().any(|x| x == l))
         .map(str::to_owned)
         .unwrap_or(negotiated);
     let req = Req {
@@ -799,15 +800,16 @@ fn req_query(req: &Req<'_>) -> Batch {
 
 fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> {
     let site = req.site;
+    let settings = site.settings_or_config();
     let mut ctx = tera::Context::new();
     ctx.insert("lang", &req.lang);
     ctx.insert(
         "site",
         &json!({
             "id": site.id(),
-            "title": site.config().title,
+            "title": settings.title,
             "url": req.base,
-            "languages": site.config().languages,
+            "languages": settings.languages,
         }),
     );
     let top = current
