@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod accounts;
+pub mod addons;
 pub mod audit;
 pub mod auth;
 mod cli;

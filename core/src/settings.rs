@@ -263,14 +263,7 @@ impl Writer<'_> {
         self.module_put(OWNER, MODULES_KEY, &value);
         Ok(())
     }
-
-    /// The module choices as this write sees them.
-    pub(crate) fn module_choices(&self) -> Result<ModuleChoices> {
-        Ok(self
-            .module_get(OWNER, MODULES_KEY)?
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default())
-    }
+}
 }
 
 impl Site {

@@ -53,6 +53,8 @@ pub struct Site {
     store: Arc<dyn Store>,
     schema: Schema,
     modules: Vec<&'static dyn Module>,
+    /// Every module linked into the binary, enabled or not.
+    registry: Registry,
     subscribers: Vec<(&'static str, Subscriber)>,
     renderer: Renderer,
     pub(crate) security: crate::access::SecurityModel,
@@ -252,6 +254,7 @@ impl Site {
             store,
             schema,
             modules,
+            registry: registry.clone(),
             subscribers,
             renderer,
             security,
@@ -277,6 +280,11 @@ impl Site {
     /// The enabled modules, dependencies first.
     pub fn modules(&self) -> &[&'static dyn Module] {
         &self.modules
+    }
+
+    /// Every module linked into this binary, enabled on this site or not.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The site's templates and translations.
