@@ -264,7 +264,6 @@ impl Writer<'_> {
         Ok(())
     }
 }
-}
 
 impl Site {
     fn settings_from(&self, change: &SettingsChange) -> Result<Settings> {
