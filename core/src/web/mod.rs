@@ -31,6 +31,7 @@ mod i18n;
 #[allow(dead_code)] // Used by the upload and form services as they land.
 mod multipart;
 mod nav;
+mod openapi;
 mod search;
 mod setup;
 mod workflow;
