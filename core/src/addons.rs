@@ -210,7 +210,10 @@ impl Site {
         for step in pending_steps(m, from) {
             self.write(&system, |w| {
                 (step.run)(w)?;
-                w.tx.put(&w.site().keys().module(man.name), step.to.as_bytes().to_vec());
+                w.tx.put(
+                    &w.site().keys().module(man.name),
+                    step.to.as_bytes().to_vec(),
+                );
                 Ok(())
             })?;
             done.push(PendingStep {
@@ -226,7 +229,11 @@ impl Site {
                 &w.site().keys().module(man.name),
                 man.version.as_bytes().to_vec(),
             );
-            w.audit("module_upgraded", man.name, &format!("{from} → {}", man.version));
+            w.audit(
+                "module_upgraded",
+                man.name,
+                &format!("{from} → {}", man.version),
+            );
             w.fire(
                 Phase::After,
                 &Event::ModuleUpgraded {

@@ -244,10 +244,7 @@ impl Writer<'_> {
                 .map(|t| t.trim().to_owned())
                 .or(current.title),
             languages: change.languages.clone().or(current.languages),
-            default_language: change
-                .default_language
-                .clone()
-                .or(current.default_language),
+            default_language: change.default_language.clone().or(current.default_language),
             theme: change.theme.clone().or(current.theme),
         };
         let value = serde_json::to_value(&stored).unwrap_or(Value::Null);

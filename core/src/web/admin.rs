@@ -161,7 +161,10 @@ pub(super) fn collection(req: &Req<'_>, url: &str, all: Vec<Value>) -> Value {
             b.insert("next".into(), json!(link(q.b_start + q.b_size)));
         }
         if q.b_start > 0 {
-            b.insert("prev".into(), json!(link(q.b_start.saturating_sub(q.b_size))));
+            b.insert(
+                "prev".into(),
+                json!(link(q.b_start.saturating_sub(q.b_size))),
+            );
         }
         out.insert("batching".into(), Value::Object(b));
     }
@@ -791,10 +794,7 @@ pub(super) fn grantable_roles(site: &Site) -> Vec<String> {
 
 /// A role's name for people, translated where the core knows it.
 pub(super) fn role_title(req: &Req<'_>, role: &str) -> String {
-    let key = format!(
-        "admin-role-{}",
-        role.to_lowercase().replace(' ', "-")
-    );
+    let key = format!("admin-role-{}", role.to_lowercase().replace(' ', "-"));
     let t = req.site.renderer().catalog().message(&req.lang, &key, &[]);
     if t == key {
         role.to_owned()
@@ -888,7 +888,12 @@ pub(super) fn addon_json(req: &Req<'_>, status: &crate::site::ModuleStatus) -> R
         "is_installed": will,
         "profile_type": "default",
         "install_profile_id": format!("{}:default", status.name),
-        "uninstall_profile_id": format!("{}:uninstall", status.name),
+        // The core cannot be uninstalled: no uninstall profile, as Plone says it.
+        "uninstall_profile_id": if status.name == crate::core_module::NAME {
+            String::new()
+        } else {
+            format!("{}:uninstall", status.name)
+        },
         "other_profiles": [],
         "upgrade_info": upgrade_info,
         "upgrade_profiles": {},
@@ -945,8 +950,9 @@ fn addon_action(req: &Req<'_>, id: &str, action: &str) -> Result<Response> {
         }
         _ => return Err(Error::NotFound(format!("@addons/{id}/{action}"))),
     };
-    let restart = restart || req.site.modules().iter().any(|m| m.manifest().name == id)
-        != req.site.modules_at_next_start()?.contains(id);
+    let restart = restart
+        || req.site.modules().iter().any(|m| m.manifest().name == id)
+            != req.site.modules_at_next_start()?.contains(id);
     let prefer = req
         .headers
         .get("prefer")

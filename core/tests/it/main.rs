@@ -1,6 +1,8 @@
 //! Integration tests of the core, through its public API and its HTTP app.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
 
+/// Site administration over the API: users, groups, add-ons, upgrades, OpenAPI.
+mod api_admin;
 /// A test town: the core plus a test module with every field kind.
 mod common;
 /// Export and import round trip.
