@@ -173,7 +173,7 @@ pub(super) fn collection(req: &Req<'_>, url: &str, all: Vec<Value>) -> Value {
 
 /// Runs `f` on a blocking thread: password hashing takes tens of
 /// milliseconds, which the async workers must not spend.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     req: &Req<'_>,
     f: impl FnOnce(&Site, &Principal) -> Result<T> + Send + 'static,
 ) -> Result<T> {

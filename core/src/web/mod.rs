@@ -855,6 +855,7 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
     if req.who.is_authenticated() {
         ctx.insert("csrf", &req.csrf());
     }
+    setup::insert_link(req, &mut ctx);
     Ok(ctx)
 }
 

@@ -17,6 +17,8 @@ mod modules;
 mod schema;
 /// Security over HTTP: logins, tokens, throttling, CSRF, private items, audit.
 mod security;
+/// Site setup pages: users, groups, modules, settings, workflows, audit log.
+mod setup_pages;
 /// Storage: transactions and the killed-writer test.
 mod store;
 /// Items in a tree: add, update, move, rename, copy, delete, reorder.
