@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod accounts;
+pub mod addons;
 pub mod audit;
 pub mod auth;
 mod cli;
@@ -31,6 +33,7 @@ pub mod render;
 pub mod schema;
 pub mod search;
 pub mod security;
+pub mod settings;
 pub mod site;
 pub mod store;
 pub mod text;

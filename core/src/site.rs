@@ -53,6 +53,8 @@ pub struct Site {
     store: Arc<dyn Store>,
     schema: Schema,
     modules: Vec<&'static dyn Module>,
+    /// Every module linked into the binary, enabled or not.
+    registry: Registry,
     subscribers: Vec<(&'static str, Subscriber)>,
     renderer: Renderer,
     pub(crate) security: crate::access::SecurityModel,
@@ -222,7 +224,11 @@ impl Site {
     /// Builds a site from its configuration: resolves its modules, loads
     /// their types, vocabularies, templates and translations, and checks them.
     pub fn open(config: SiteConfig, store: Arc<dyn Store>, registry: &Registry) -> Result<Self> {
-        let modules = registry.resolve(&config.enabled())?;
+        let modules = registry.resolve(&crate::settings::enabled_modules(
+            &config,
+            store.as_ref(),
+            registry,
+        )?)?;
         let mut schema = Schema::default();
         let mut subscribers = Vec::new();
         for m in &modules {
@@ -248,6 +254,7 @@ impl Site {
             store,
             schema,
             modules,
+            registry: registry.clone(),
             subscribers,
             renderer,
             security,
@@ -273,6 +280,11 @@ impl Site {
     /// The enabled modules, dependencies first.
     pub fn modules(&self) -> &[&'static dyn Module] {
         &self.modules
+    }
+
+    /// Every module linked into this binary, enabled on this site or not.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The site's templates and translations.
@@ -742,7 +754,7 @@ fn newer(linked: &str, installed: &str) -> bool {
     }
 }
 
-fn pending_steps(m: &dyn Module, installed: &str) -> Vec<crate::module::UpgradeStep> {
+pub(crate) fn pending_steps(m: &dyn Module, installed: &str) -> Vec<crate::module::UpgradeStep> {
     let Ok(from) = Version::parse(installed) else {
         return Vec::new();
     };

@@ -281,7 +281,7 @@ impl Site {
 }
 
 impl Writer<'_> {
-    fn require_site(&self, perm: &str) -> Result<()> {
+    pub(crate) fn require_site(&self, perm: &str) -> Result<()> {
         if self.is_unrestricted() {
             return Ok(());
         }
@@ -298,7 +298,7 @@ impl Writer<'_> {
 
     /// Refuses to hand out Manager unless the writer is one: a Site
     /// Administrator manages users but cannot make themselves Manager.
-    fn check_grantable(&self, roles: &[String]) -> Result<()> {
+    pub(crate) fn check_grantable(&self, roles: &[String]) -> Result<()> {
         for r in roles {
             if !self.site.roles().contains(r) {
                 return Err(Error::Invalid(vec![FieldError::new(
@@ -399,7 +399,7 @@ impl Writer<'_> {
 
     /// Only a Manager may act on a Manager's account (their own roles, or
     /// through a group).
-    fn protect_managers(&self, login: &str) -> Result<()> {
+    pub(crate) fn protect_managers(&self, login: &str) -> Result<()> {
         let user = self.load_user(login)?;
         let mut manager = user.roles.iter().any(|r| r == MANAGER);
         let prefix = self.site.keys().memberships(login);

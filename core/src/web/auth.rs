@@ -223,7 +223,7 @@ pub(super) fn json_body<T: for<'de> Deserialize<'de>>(req: &Req<'_>, body: &[u8]
 /// The site's address for links sent by mail: `url` from `site.toml`, else
 /// the request's host if it is one of the site's, else its first host. A
 /// forged `Host` header never ends up in a mail.
-fn public_base(req: &Req<'_>) -> String {
+pub(super) fn public_base(req: &Req<'_>) -> String {
     let config = req.site.config();
     if let Some(url) = &config.url {
         return url.trim_end_matches('/').to_owned();

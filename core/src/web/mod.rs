@@ -31,6 +31,7 @@ mod i18n;
 #[allow(dead_code)] // Used by the upload and form services as they land.
 mod multipart;
 mod nav;
+mod openapi;
 mod search;
 mod setup;
 mod types;
@@ -210,12 +211,13 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     } else {
         Mode::Html
     };
+    let settings = site.settings_or_config();
     let negotiated = crate::i18n::negotiate(
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|h| h.to_str().ok()),
-        &site.config().languages,
-        &site.config().default_language,
+        &settings.languages,
+        &settings.default_language,
     );
     // Who is asking. A broken cookie counts as no cookie (it is cleared);
     // a broken bearer token or Basic password is refused.
@@ -237,7 +239,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     };
     let lang = who
         .language()
-        .filter(|l| site.config().languages.iter().any(|x| x == l))
+        .filter(|l| settings.languages.iter().any(|x| x == l))
         .map(str::to_owned)
         .unwrap_or(negotiated);
     let req = Req {
@@ -801,15 +803,16 @@ fn req_query(req: &Req<'_>) -> Batch {
 
 fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> {
     let site = req.site;
+    let settings = site.settings_or_config();
     let mut ctx = tera::Context::new();
     ctx.insert("lang", &req.lang);
     ctx.insert(
         "site",
         &json!({
             "id": site.id(),
-            "title": site.config().title,
+            "title": settings.title,
             "url": req.base,
-            "languages": site.config().languages,
+            "languages": settings.languages,
         }),
     );
     let top = current
@@ -854,6 +857,7 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
     if req.who.is_authenticated() {
         ctx.insert("csrf", &req.csrf());
     }
+    setup::insert_link(req, &mut ctx);
     Ok(ctx)
 }
 

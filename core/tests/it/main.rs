@@ -7,6 +7,8 @@ mod api_content;
 mod api_nav;
 /// Search over HTTP with the core's own search.
 mod api_search;
+/// Site administration over the API: users, groups, add-ons, upgrades, OpenAPI.
+mod api_admin;
 /// A test town: the core plus a test module with every field kind.
 mod common;
 /// Export and import round trip.
@@ -21,6 +23,8 @@ mod modules;
 mod schema;
 /// Security over HTTP: logins, tokens, throttling, CSRF, private items, audit.
 mod security;
+/// Site setup pages: users, groups, modules, settings, workflows, audit log.
+mod setup_pages;
 /// Storage: transactions and the killed-writer test.
 mod store;
 /// Items in a tree: add, update, move, rename, copy, delete, reorder.
