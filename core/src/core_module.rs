@@ -41,6 +41,26 @@ impl Module for CoreModule {
                 ),
                 ("message.html", include_str!("../templates/message.html")),
                 ("toolbar.html", include_str!("../templates/toolbar.html")),
+                // The editing pages.
+                ("edit_form.html", include_str!("../templates/edit_form.html")),
+                (
+                    "folder_contents.html",
+                    include_str!("../templates/folder_contents.html"),
+                ),
+                (
+                    "delete_confirmation.html",
+                    include_str!("../templates/delete_confirmation.html"),
+                ),
+                ("rename_form.html", include_str!("../templates/rename_form.html")),
+                ("edit_report.html", include_str!("../templates/edit_report.html")),
+                (
+                    "history_page.html",
+                    include_str!("../templates/history_page.html"),
+                ),
+                (
+                    "sharing_page.html",
+                    include_str!("../templates/sharing_page.html"),
+                ),
             ],
             translations: crate::translations!(
                 "../locales/base",
@@ -97,8 +117,21 @@ crate::register_module!(CoreModule);
 
 /// The core's files served at `/++resource++beffroi/{name}`: name, media
 /// type, content.
-pub(crate) const ASSETS: &[(&str, &str, &str)] = &[(
-    "style.css",
-    "text/css; charset=utf-8",
-    include_str!("../assets/style.css"),
-)];
+pub(crate) const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/style.css"),
+    ),
+    // The editing pages.
+    (
+        "editing.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/editing.css"),
+    ),
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/editor.js"),
+    ),
+];

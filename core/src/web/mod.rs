@@ -259,6 +259,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         return error_from(&req, e, &raw_path);
     }
     let mut response = route(&req, &method, &raw_path, &rest, body).await;
+    edit::finish(&req, &mut response);
     if clear_cookie {
         if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https))
         {
@@ -852,6 +853,7 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
     if req.who.is_authenticated() {
         ctx.insert("csrf", &req.csrf());
     }
+    edit::decorate(req, current, &mut ctx);
     Ok(ctx)
 }
 
