@@ -42,7 +42,10 @@ impl Module for CoreModule {
                 ("message.html", include_str!("../templates/message.html")),
                 ("toolbar.html", include_str!("../templates/toolbar.html")),
                 // The editing pages.
-                ("edit_form.html", include_str!("../templates/edit_form.html")),
+                (
+                    "edit_form.html",
+                    include_str!("../templates/edit_form.html"),
+                ),
                 (
                     "folder_contents.html",
                     include_str!("../templates/folder_contents.html"),
@@ -51,8 +54,14 @@ impl Module for CoreModule {
                     "delete_confirmation.html",
                     include_str!("../templates/delete_confirmation.html"),
                 ),
-                ("rename_form.html", include_str!("../templates/rename_form.html")),
-                ("edit_report.html", include_str!("../templates/edit_report.html")),
+                (
+                    "rename_form.html",
+                    include_str!("../templates/rename_form.html"),
+                ),
+                (
+                    "edit_report.html",
+                    include_str!("../templates/edit_report.html"),
+                ),
                 (
                     "history_page.html",
                     include_str!("../templates/history_page.html"),

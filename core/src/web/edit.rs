@@ -118,6 +118,17 @@ pub(super) fn decorate(req: &Req<'_>, current: Option<&Item>, ctx: &mut tera::Co
     ctx.insert("editing_css", "/++resource++beffroi/editing.css");
     ctx.insert("toolbar_active", "view");
     if let Some(item) = current {
+        // The editing pages' templates name the item they are about; an
+        // item's own view replaces this with its full form.
+        ctx.insert(
+            "item",
+            &json!({
+                "title": item.title(),
+                "url": item_url(&req.base, &item.path),
+                "path": item.path,
+                "id": item.id,
+            }),
+        );
         match toolbar(req, item) {
             Ok(Some(t)) => ctx.insert("toolbar", &t),
             Ok(None) => {}
@@ -327,7 +338,12 @@ pub(super) fn finish(req: &Req<'_>, response: &mut Response) {
 }
 
 /// A page of this area: renders `template` with `ctx` as HTML.
-fn page(req: &Req<'_>, status: StatusCode, template: &str, ctx: &tera::Context) -> Result<Response> {
+fn page(
+    req: &Req<'_>,
+    status: StatusCode,
+    template: &str,
+    ctx: &tera::Context,
+) -> Result<Response> {
     let html = req.site.renderer().render(template, ctx)?;
     Ok((
         status,
@@ -380,8 +396,11 @@ fn explain(req: &Req<'_>, e: &crate::error::Error) -> String {
         Error::Forbidden(_) | Error::Unauthorized(_) => t(req, "edit-reason-forbidden", &[]),
         Error::NotFound(_) => t(req, "edit-reason-not-found", &[]),
         Error::Closed(c) => {
-            let args: Vec<(&str, String)> =
-                c.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let args: Vec<(&str, String)> = c
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
             t(req, &c.message, &args)
         }
         Error::Vetoed { message, .. } => message.clone(),
@@ -404,7 +423,10 @@ fn field_error_text(req: &Req<'_>, fe: &crate::error::FieldError) -> String {
         .unwrap_or_default()
         .to_owned();
     let args = [("limit", limit)];
-    for key in [format!("edit-error-{}", fe.code), format!("error-{}", fe.code)] {
+    for key in [
+        format!("edit-error-{}", fe.code),
+        format!("error-{}", fe.code),
+    ] {
         let m = t(req, &key, &args);
         if m != key {
             return m;

@@ -40,7 +40,9 @@ fn managed_folder(req: &Req<'_>, path: &str) -> Result<Item> {
         return Ok(folder);
     }
     for child in schema.types() {
-        if schema.allows(ty, child) && reader.can(&folder, &security::add_permission(&child.name))? {
+        if schema.allows(ty, child)
+            && reader.can(&folder, &security::add_permission(&child.name))?
+        {
             return Ok(folder);
         }
     }
@@ -197,7 +199,11 @@ pub(super) fn post_contents(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Re
         let id = id.to_owned();
         let how = how.to_owned();
         req.site.write(&req.who, |w| {
-            let ids: Vec<String> = w.children(&folder.path)?.into_iter().map(|c| c.id).collect();
+            let ids: Vec<String> = w
+                .children(&folder.path)?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
             let Some(at) = ids.iter().position(|i| *i == id) else {
                 return Err(Error::NotFound(format!("{}/{id}", folder.path)));
             };
@@ -482,7 +488,11 @@ pub(super) fn post_folder_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Resu
     let f = form(body);
     let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
     if !field(&f, "_cancel").is_empty() {
-        return Ok(redirect_with(req, &back, &Status::new("edit-status-cancelled")));
+        return Ok(redirect_with(
+            req,
+            &back,
+            &Status::new("edit-status-cancelled"),
+        ));
     }
     check_form_csrf(req, &f)?;
     let mut results = Vec::new();
@@ -529,7 +539,11 @@ pub(super) fn post_folder_rename(req: &Req<'_>, path: &str, body: &[u8]) -> Resu
     let f = form(body);
     let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
     if !field(&f, "_cancel").is_empty() {
-        return Ok(redirect_with(req, &back, &Status::new("edit-status-cancelled")));
+        return Ok(redirect_with(
+            req,
+            &back,
+            &Status::new("edit-status-cancelled"),
+        ));
     }
     check_form_csrf(req, &f)?;
     let mut results = Vec::new();

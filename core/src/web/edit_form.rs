@@ -88,11 +88,7 @@ impl Target<'_> {
 
 /// The container and type of an add form, checked: the type exists, is
 /// allowed here, and the user may add it.
-fn add_target<'r>(
-    req: &'r Req<'_>,
-    parent: &str,
-    type_name: &str,
-) -> Result<(Item, &'r TypeDef)> {
+fn add_target<'r>(req: &'r Req<'_>, parent: &str, type_name: &str) -> Result<(Item, &'r TypeDef)> {
     let reader = req.reader();
     let container = reader.must_get(parent)?;
     let schema = req.site.schema();
@@ -108,7 +104,9 @@ fn add_target<'r>(
         )));
     }
     if !reader.can(&container, &security::add_permission(type_name))? {
-        return Err(Error::Forbidden(format!("adding a {type_name} in {parent}")));
+        return Err(Error::Forbidden(format!(
+            "adding a {type_name} in {parent}"
+        )));
     }
     Ok((container, ty))
 }
@@ -134,7 +132,13 @@ pub(super) fn get_add(req: &Req<'_>, parent: &str, type_name: &str) -> Result<Re
         container: &container,
         ty,
     };
-    render(req, &target, &initial_values(ty, None), &Errors::default(), None)
+    render(
+        req,
+        &target,
+        &initial_values(ty, None),
+        &Errors::default(),
+        None,
+    )
 }
 
 /// `GET {folder}/@@add?type=…`: the same form.
@@ -175,7 +179,11 @@ pub(super) async fn post_add(
     let sent = Submitted::read(req, call).await?;
     let url = item_url(&req.base, &container.path);
     if !sent.get("_cancel").is_empty() {
-        return Ok(redirect_with(req, &url, &Status::new("edit-status-cancelled")));
+        return Ok(redirect_with(
+            req,
+            &url,
+            &Status::new("edit-status-cancelled"),
+        ));
     }
     check_form_csrf(req, &sent.fields)?;
     let target = Target::Add {
@@ -218,7 +226,11 @@ pub(super) async fn post_edit(req: &Req<'_>, path: &str, call: &Call) -> Result<
     let sent = Submitted::read(req, call).await?;
     let url = item_url(&req.base, &item.path);
     if !sent.get("_cancel").is_empty() {
-        return Ok(redirect_with(req, &url, &Status::new("edit-status-cancelled")));
+        return Ok(redirect_with(
+            req,
+            &url,
+            &Status::new("edit-status-cancelled"),
+        ));
     }
     check_form_csrf(req, &sent.fields)?;
     let target = Target::Edit { item: &item, ty };
@@ -454,8 +466,16 @@ fn read_input(
         // On an edit, only what changed is sent: an unchanged field stays
         // out of the history's list of changes.
         if let Some(it) = item {
+            // A form cannot tell "unset" from an unticked box or an empty
+            // list: those stay unset.
+            let empty = match &value {
+                Value::Null => true,
+                Value::Bool(b) => !b,
+                Value::Array(a) => a.is_empty(),
+                _ => false,
+            };
             let same = match (&value, it.fields.get(&f.name)) {
-                (Value::Null, None | Some(Value::Null)) => true,
+                (_, None | Some(Value::Null)) if empty => true,
                 (v, Some(old)) => v == old,
                 _ => false,
             };
@@ -559,7 +579,11 @@ fn render(
             (
                 *container,
                 format!("{url}/++add++{}", super::encode_segment(&ty.name)),
-                t(req, "edit-add-heading", &[("type", type_title(req, &ty.name))]),
+                t(
+                    req,
+                    "edit-add-heading",
+                    &[("type", type_title(req, &ty.name))],
+                ),
                 url,
             )
         }
@@ -568,7 +592,11 @@ fn render(
             (
                 *item,
                 format!("{url}/@@edit"),
-                t(req, "edit-edit-heading", &[("title", item.title().to_owned())]),
+                t(
+                    req,
+                    "edit-edit-heading",
+                    &[("title", item.title().to_owned())],
+                ),
                 url,
             )
         }
@@ -611,7 +639,14 @@ fn render(
         _ => None,
     };
     let mut ctx = site_context(req, Some(current))?;
-    ctx.insert("toolbar_active", if target.item().is_some() { "edit" } else { "add" });
+    ctx.insert(
+        "toolbar_active",
+        if target.item().is_some() {
+            "edit"
+        } else {
+            "add"
+        },
+    );
     ctx.insert(
         "form",
         &json!({
@@ -722,10 +757,9 @@ fn widget(
             obj.insert("offset".into(), json!(offset));
         }
         FieldKind::File | FieldKind::Image => {
-            if let (Some(item), Some(filename)) = (
-                target.item(),
-                value.get("filename").and_then(Value::as_str),
-            ) {
+            if let (Some(item), Some(filename)) =
+                (target.item(), value.get("filename").and_then(Value::as_str))
+            {
                 obj.insert(
                     "current".into(),
                     json!({
@@ -784,7 +818,7 @@ fn reference_choices(
         let matches = needle.is_empty()
             || it.title().to_lowercase().contains(&needle)
             || it.path.to_lowercase().contains(&needle);
-        if !(selected || matches) || (!selected && out.len() >= MAX_CHOICES) {
+        if !selected && (!matches || out.len() >= MAX_CHOICES) {
             continue;
         }
         selected_seen |= selected;

@@ -54,7 +54,11 @@ pub(super) fn post_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Resp
     let f = form(body);
     let url = item_url(&req.base, &item.path);
     if !field(&f, "_cancel").is_empty() {
-        return Ok(redirect_with(req, &url, &Status::new("edit-status-cancelled")));
+        return Ok(redirect_with(
+            req,
+            &url,
+            &Status::new("edit-status-cancelled"),
+        ));
     }
     check_form_csrf(req, &f)?;
     let revision = item.revision;
@@ -168,9 +172,19 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
         .unwrap_or_default();
     let mut rows: Vec<Value> = Vec::new();
     let mut listed: Vec<String> = Vec::new();
-    for e in data["entries"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for e in data["entries"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let id = e["id"].as_str().unwrap_or_default().to_owned();
-        rows.push(row(&id, e["title"].as_str().unwrap_or(&id), e["type"].as_str().unwrap_or("user"), &roles, &e["roles"]));
+        rows.push(row(
+            &id,
+            e["title"].as_str().unwrap_or(&id),
+            e["type"].as_str().unwrap_or("user"),
+            &roles,
+            &e["roles"],
+        ));
         listed.push(id);
     }
     let mut found = 0;

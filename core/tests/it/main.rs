@@ -3,6 +3,8 @@
 
 /// A test town: the core plus a test module with every field kind.
 mod common;
+/// The editing pages: forms, folder contents, delete, history, sharing.
+mod edit_pages;
 /// Export and import round trip.
 mod export;
 /// Hooks: order, vetoes, writes inside the transaction.
