@@ -94,6 +94,10 @@ impl Module for CoreModule {
         }
     }
 
+    fn subscribers(&self) -> Vec<crate::hooks::Subscriber> {
+        crate::translations::subscribers()
+    }
+
     fn upgrade_steps(&self) -> Vec<UpgradeStep> {
         vec![UpgradeStep {
             to: "0.2.0",

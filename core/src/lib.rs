@@ -33,6 +33,7 @@ pub mod site;
 pub mod store;
 pub mod text;
 mod transition;
+pub mod translations;
 pub mod users;
 pub mod web;
 pub mod workflow;

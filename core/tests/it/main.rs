@@ -11,6 +11,8 @@ mod export;
 mod hooks;
 /// HTTP: HTML and JSON views, errors, path tricks, downloads, themes.
 mod http;
+/// Languages: catalogs, negotiation, switcher, translations, dates, themes.
+mod i18n;
 /// Modules: registry checks, resolution, install, upgrades.
 mod modules;
 /// Content types as data: parsing errors and validation.

@@ -43,7 +43,7 @@ impl Module for Catalog {
             name: NAME,
             version: env!("CARGO_PKG_VERSION"),
             title: "Catalog: indexes and full-text search, filtered by permissions",
-            core: "^0.2",
+            core: ">=0.2, <0.4",
             ..Manifest::EMPTY
         }
     }
