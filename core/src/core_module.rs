@@ -89,6 +89,35 @@ impl Module for CoreModule {
                     "setup_audit.html",
                     include_str!("../templates/setup_audit.html"),
                 ),
+                // The editing pages.
+                (
+                    "edit_form.html",
+                    include_str!("../templates/edit_form.html"),
+                ),
+                (
+                    "folder_contents.html",
+                    include_str!("../templates/folder_contents.html"),
+                ),
+                (
+                    "delete_confirmation.html",
+                    include_str!("../templates/delete_confirmation.html"),
+                ),
+                (
+                    "rename_form.html",
+                    include_str!("../templates/rename_form.html"),
+                ),
+                (
+                    "edit_report.html",
+                    include_str!("../templates/edit_report.html"),
+                ),
+                (
+                    "history_page.html",
+                    include_str!("../templates/history_page.html"),
+                ),
+                (
+                    "sharing_page.html",
+                    include_str!("../templates/sharing_page.html"),
+                ),
             ],
             translations: crate::translations!(
                 "../locales/base",
@@ -114,7 +143,9 @@ impl Module for CoreModule {
     }
 
     fn subscribers(&self) -> Vec<crate::hooks::Subscriber> {
-        vec![crate::versions::subscriber(), crate::locks::subscriber()]
+        let mut s = vec![crate::versions::subscriber(), crate::locks::subscriber()];
+        s.extend(crate::translations::subscribers());
+        s
     }
 
     fn upgrade_steps(&self) -> Vec<UpgradeStep> {
@@ -149,8 +180,21 @@ crate::register_module!(CoreModule);
 
 /// The core's files served at `/++resource++beffroi/{name}`: name, media
 /// type, content.
-pub(crate) const ASSETS: &[(&str, &str, &str)] = &[(
-    "style.css",
-    "text/css; charset=utf-8",
-    include_str!("../assets/style.css"),
-)];
+pub(crate) const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/style.css"),
+    ),
+    // The editing pages.
+    (
+        "editing.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/editing.css"),
+    ),
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/editor.js"),
+    ),
+];

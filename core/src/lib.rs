@@ -38,6 +38,7 @@ pub mod site;
 pub mod store;
 pub mod text;
 mod transition;
+pub mod translations;
 pub mod users;
 pub mod versions;
 pub mod web;

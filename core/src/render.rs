@@ -61,6 +61,7 @@ impl Renderer {
                 Ok(cat.message(&lang, &key, &borrowed))
             },
         );
+        register_formatting(&mut tera, &catalog, &config.default_language);
         tera.add_raw_templates(sources.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| Error::Template {
                 name: "(loading)".into(),
@@ -88,6 +89,52 @@ impl Renderer {
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
+}
+
+/// The `date` and `number` filters: `{{ item.modified | date(lang=lang) }}`
+/// gives `27 novembre 2026`, `style="short"` or `"full"` changes how much
+/// is written; `{{ price | number(lang=lang) }}` gives `1 234,5`. Without
+/// `lang`, the page's `lang`, else the site's default language.
+fn register_formatting(tera: &mut tera::Tera, catalog: &Arc<Catalog>, default: &str) {
+    let lang_of = |kwargs: &tera::Kwargs, state: &tera::State, default: &str| {
+        kwargs
+            .get::<String>("lang")
+            .ok()
+            .flatten()
+            .or_else(|| state.get::<String>("lang").ok().flatten())
+            .unwrap_or_else(|| default.to_owned())
+    };
+    let cat = Arc::clone(catalog);
+    let default_lang = default.to_owned();
+    tera.register_filter(
+        "date",
+        move |value: tera::Value, kwargs: tera::Kwargs, state: &tera::State| -> String {
+            let lang = lang_of(&kwargs, state, &default_lang);
+            let style = kwargs
+                .get::<String>("style")
+                .ok()
+                .flatten()
+                .map(|s| crate::i18n::DateStyle::parse(&s))
+                .unwrap_or_default();
+            match value.as_str() {
+                Some(s) => cat.format_date_value(&lang, s, style),
+                None => value.to_string(),
+            }
+        },
+    );
+    let cat = Arc::clone(catalog);
+    let default_lang = default.to_owned();
+    tera.register_filter(
+        "number",
+        move |value: tera::Value, kwargs: tera::Kwargs, state: &tera::State| -> String {
+            let lang = lang_of(&kwargs, state, &default_lang);
+            let plain = match value.as_str() {
+                Some(s) => s.to_owned(),
+                None => value.to_string(),
+            };
+            cat.format_number(&lang, &plain)
+        },
+    );
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

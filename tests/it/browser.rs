@@ -6,24 +6,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::harness::serve;
+use crate::webdriver::{self, Browser, Options};
 
 fn chromium() -> Option<PathBuf> {
-    let found = [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists());
-    if found.is_none() {
-        assert!(
-            std::env::var("BEFFROI_REQUIRE_BROWSER").is_err(),
-            "BEFFROI_REQUIRE_BROWSER is set but no Chromium was found"
-        );
-        eprintln!("note: no Chromium found; browser tests skipped (install the `chromium` package to run them)");
+    match webdriver::chromium() {
+        Some(p) => Some(p),
+        None => webdriver::missing("Chromium", "install the `chromium` package"),
     }
-    found
 }
 
 fn dump_dom(browser: &PathBuf, url: &str, lang: &str) -> String {
@@ -115,5 +104,52 @@ fn the_login_page_is_translated_labelled_and_protected() {
     assert!(
         dom.contains("Se connecter") || dom.contains("Connexion"),
         "{dom}"
+    );
+}
+
+#[test]
+fn webdriver_drives_a_page_forms_and_scripts() {
+    let data = tempfile::tempdir().unwrap();
+    let server = serve(data.path());
+    let Some(browser) = Browser::start(&Options {
+        lang: Some("nl".into()),
+        ..Options::default()
+    }) else {
+        return;
+    };
+    browser.goto(&format!("{}/@@login", server.url));
+    assert!(browser.current_url().ends_with("/@@login"));
+    assert_eq!(browser.find("h1").text(), "Aanmelden");
+    assert_eq!(
+        browser.find("#login").attr("autocomplete").as_deref(),
+        Some("username")
+    );
+    let field = browser.find("#login");
+    field.send_keys("someone");
+    assert_eq!(
+        browser.execute("return document.getElementById('login').value;", &[]),
+        serde_json::json!("someone")
+    );
+    field.clear();
+    assert_eq!(
+        browser.execute("return document.getElementById('login').value;", &[]),
+        serde_json::json!("")
+    );
+    browser.set_script_timeout(std::time::Duration::from_secs(30));
+    let sum = browser.execute_async(
+        "const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] + 1), 10);",
+        &[serde_json::json!(41)],
+    );
+    assert_eq!(sum, serde_json::json!(42));
+    assert!(browser.try_find("#no-such-element").is_none());
+    assert!(!browser.find_all("label").is_empty());
+    // A wrong password keeps the visitor on the login page with an error.
+    browser.find("#login").send_keys("admin");
+    browser.find("#password").send_keys("not-the-password");
+    browser.find("button[type=submit]").click();
+    assert!(
+        browser.find(".error").text().len() > 3,
+        "{}",
+        browser.source()
     );
 }

@@ -12,3 +12,5 @@ mod cli;
 mod harness;
 /// The demo town served over HTTP.
 mod http;
+/// A small WebDriver client for headless Chromium.
+mod webdriver;

@@ -35,6 +35,7 @@ mod openapi;
 mod search;
 mod setup;
 mod types;
+mod theme;
 mod workflow;
 
 /// The sites one process serves.
@@ -211,14 +212,6 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
     } else {
         Mode::Html
     };
-    let settings = site.settings_or_config();
-    let negotiated = crate::i18n::negotiate(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|h| h.to_str().ok()),
-        &settings.languages,
-        &settings.default_language,
-    );
     // Who is asking. A broken cookie counts as no cookie (it is cleared);
     // a broken bearer token or Basic password is refused.
     let site_for_auth = Arc::clone(&site);
@@ -237,11 +230,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         Ok((who, via, token, clear)) => (who, via, token, clear, None),
         Err(e) => (Principal::anonymous(), Via::Nobody, None, false, Some(e)),
     };
-    let lang = who
-        .language()
-        .filter(|l| settings.languages.iter().any(|x| x == l))
-        .map(str::to_owned)
-        .unwrap_or(negotiated);
+    let lang = i18n::request_language(&site, &headers, &who);
     let req = Req {
         site: &site,
         arc: Arc::clone(&site),
@@ -262,6 +251,7 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         return error_from(&req, e, &raw_path);
     }
     let mut response = route(&req, &method, &raw_path, &rest, body).await;
+    edit::finish(&req, &mut response);
     if clear_cookie {
         if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https))
         {
@@ -299,6 +289,9 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
     }
     if let Some(file) = rest.strip_prefix("/++resource++beffroi/") {
         return resource(file);
+    }
+    if let Some(file) = rest.strip_prefix("/++theme++/") {
+        return theme::serve(req, file);
     }
     let path = match decode_path(rest) {
         Ok(p) => p,
@@ -838,6 +831,8 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
         }
     }
     ctx.insert("breadcrumbs", &crumbs);
+    i18n::insert_context(req, current, &mut ctx)?;
+    theme::insert_context(req, &mut ctx);
     let came_from = match current {
         Some(c) => item_url(&req.base, &c.path),
         None if req.asked.contains("@@login") || req.asked.contains("@@reset-password") => {
@@ -858,6 +853,7 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
         ctx.insert("csrf", &req.csrf());
     }
     setup::insert_link(req, &mut ctx);
+    edit::decorate(req, current, &mut ctx);
     Ok(ctx)
 }
 
@@ -882,14 +878,18 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         "title": item.title(),
         "description": item.description(),
         "modified": item.modified.to_rfc3339(),
-        "modified_display": item.modified.format("%d/%m/%Y").to_string(),
+        "modified_display": site.renderer().catalog().format_date(lang, item.modified.date_naive(), crate::i18n::DateStyle::Long),
         "review_state": item.review_state,
     });
     if let Some(obj) = item_v.as_object_mut() {
         obj.insert("created".into(), json!(item.created.to_rfc3339()));
         obj.insert(
             "created_display".into(),
-            json!(item.created.format("%d/%m/%Y").to_string()),
+            json!(site.renderer().catalog().format_date(
+                lang,
+                item.created.date_naive(),
+                crate::i18n::DateStyle::Long
+            )),
         );
         for (k, v) in &visible_fields(req, item)? {
             if k != "title" && k != "description" {
@@ -1046,17 +1046,10 @@ fn display_value(
                     .collect::<String>()
             )),
         ),
-        FieldKind::Datetime => (
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map(|d| d.format("%d/%m/%Y %H:%M").to_string())
-                .unwrap_or_else(|_| s.to_owned()),
-            false,
-            None,
-        ),
-        FieldKind::Date => (
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| d.format("%d/%m/%Y").to_string())
-                .unwrap_or_else(|_| s.to_owned()),
+        FieldKind::Datetime | FieldKind::Date => (
+            site.renderer()
+                .catalog()
+                .format_date_value(lang, s, crate::i18n::DateStyle::Long),
             false,
             None,
         ),
@@ -1099,7 +1092,13 @@ fn display_value(
             ),
             _ => (String::new(), false, None),
         },
-        FieldKind::Integer | FieldKind::Decimal => (value.to_string(), false, None),
+        FieldKind::Integer | FieldKind::Decimal => (
+            site.renderer()
+                .catalog()
+                .format_number(lang, &value.to_string()),
+            false,
+            None,
+        ),
         FieldKind::Text | FieldKind::Textarea => (s.to_owned(), false, None),
     }
 }

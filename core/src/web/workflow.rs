@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{check_form_csrf, check_json_csrf, field, form, is_form, json_body};
-use super::{item_url, json_response, redirect, Mode, Req};
+use super::{item_url, json_response, Mode, Req};
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::security::{self, MANAGE_SITE};
@@ -188,7 +188,10 @@ pub(super) fn post_workflow(
         } else {
             format!("{}/", req.base)
         };
-        return Ok(redirect(&to));
+        let state = item.review_state.as_deref().unwrap_or_default();
+        let status = super::edit::Status::new("edit-status-transitioned")
+            .arg("state", state_title(req, &item, state));
+        return Ok(super::edit::redirect_with(req, &to, &status));
     }
     let state = item.review_state.clone().unwrap_or_default();
     Ok(json_response(
@@ -253,6 +256,11 @@ pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
 /// shape: each entry's roles map says `true` (granted here), `false`, or
 /// `"acquired"` (from a container, or from the workflow state)).
 pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
+    Ok(json_response(StatusCode::OK, &sharing(req, path)?))
+}
+
+/// The `@sharing` answer's body; the sharing page draws it too.
+pub(super) fn sharing(req: &Req<'_>, path: &str) -> Result<Value> {
     let reader = req.reader();
     let item = reader.must_get(path)?;
     if !reader.can(&item, security::SHARE)? {
@@ -327,14 +335,11 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
         }
         entries.push(json!({"id": p, "title": title, "type": kind, "roles": roles}));
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({
-            "available_roles": delegable.iter().map(|r| json!({"id": r, "title": r})).collect::<Vec<_>>(),
-            "entries": entries,
-            "inherit": !item.block_inheritance,
-        }),
-    ))
+    Ok(json!({
+        "available_roles": delegable.iter().map(|r| json!({"id": r, "title": r})).collect::<Vec<_>>(),
+        "entries": entries,
+        "inherit": !item.block_inheritance,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -361,13 +366,27 @@ struct SharingBody {
 pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
     check_json_csrf(req)?;
     let b: SharingBody = json_body(req, body)?;
+    let entries: Vec<(String, BTreeMap<String, bool>)> =
+        b.entries.into_iter().map(|e| (e.id, e.roles)).collect();
+    apply_sharing(req, path, &entries, b.inherit)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Grants and removes local roles (`(principal, {role: on})`) and sets
+/// inheritance, all in one write: for `@sharing` and the sharing page.
+pub(super) fn apply_sharing(
+    req: &Req<'_>,
+    path: &str,
+    entries: &[(String, BTreeMap<String, bool>)],
+    inherit: Option<bool>,
+) -> Result<()> {
     req.site.write(&req.who, |w| {
         let item = w.must_get(path)?;
         w.require(&item, security::SHARE)?;
-        for e in &b.entries {
+        for (id, wanted) in entries {
             let mut roles: std::collections::BTreeSet<String> =
-                item.local_roles.get(&e.id).cloned().unwrap_or_default();
-            for (r, on) in &e.roles {
+                item.local_roles.get(id).cloned().unwrap_or_default();
+            for (r, on) in wanted {
                 if *on {
                     roles.insert(r.clone());
                 } else {
@@ -375,14 +394,13 @@ pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Res
                 }
             }
             let roles: Vec<String> = roles.into_iter().collect();
-            w.set_local_roles(path, &e.id, &roles)?;
+            w.set_local_roles(path, id, &roles)?;
         }
-        if let Some(inherit) = b.inherit {
+        if let Some(inherit) = inherit {
             w.set_block_inheritance(path, !inherit)?;
         }
         Ok(())
-    })?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    })
 }
 
 /// `GET /@audit`: the audit log, newest first, batched; `?format=csv`

@@ -11,12 +11,16 @@ mod api_search;
 mod api_admin;
 /// A test town: the core plus a test module with every field kind.
 mod common;
+/// The editing pages: forms, folder contents, delete, history, sharing.
+mod edit_pages;
 /// Export and import round trip.
 mod export;
 /// Hooks: order, vetoes, writes inside the transaction.
 mod hooks;
 /// HTTP: HTML and JSON views, errors, path tricks, downloads, themes.
 mod http;
+/// Languages: catalogs, negotiation, switcher, translations, dates, themes.
+mod i18n;
 /// Modules: registry checks, resolution, install, upgrades.
 mod modules;
 /// Content types as data: parsing errors and validation.
