@@ -266,8 +266,15 @@ async fn create(req: &Req<'_>, path: &str, call: &Call) -> Result<Response> {
         .get(&type_name)
         .filter(|_| type_name != crate::site::ROOT_TYPE)
         .ok_or_else(|| bad_request(format!("Unknown content type `{type_name}`")))?;
-    // The container must be visible before anything is stored for it.
-    req.reader().must_get(path)?;
+    // Nothing (no file) is stored for someone who may not add here.
+    let reader = req.reader();
+    let container = reader.must_get(path)?;
+    if !reader.can(&container, &security::add_permission(&type_name))? {
+        return Err(Error::Forbidden(format!(
+            "{} may not add a {type_name} in {path}",
+            req.who.name()
+        )));
+    }
     let opts = AddOptions {
         id: take_string(&mut input.data, "id")?,
         language: take_string(&mut input.data, "language")?,
@@ -310,11 +317,19 @@ async fn update(req: &Req<'_>, path: &str, call: &Call) -> Result<Response> {
     if (ordering.is_some() || sort.is_some()) && !ty.container {
         return Err(bad_request(format!("{path} is not a folder")));
     }
-    let data = files::resolve(req, ty, input)?;
     let Ok(revision) = if_match(req, item.revision) else {
         return Ok(precondition_failed(req, path));
     };
     let token = lock_token(req);
+    // Nothing (no file) is stored for someone who may not change the item.
+    if !req.reader().can(&item, security::MODIFY)? {
+        return Err(Error::Forbidden(format!(
+            "{} may not change {path}",
+            req.who.name()
+        )));
+    }
+    crate::locks::check(req.site, &item, token.as_deref())?;
+    let data = files::resolve(req, ty, input)?;
     let changed = req.site.write(&req.who, |w| {
         let current = w.must_get(path)?;
         w.require(&current, security::MODIFY)?;

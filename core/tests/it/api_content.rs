@@ -1259,3 +1259,102 @@ async fn versions_are_kept_shown_and_reverted() {
     .await;
     assert_eq!(r.json()["title"], "Horaires");
 }
+
+#[tokio::test]
+async fn writes_riding_on_the_session_cookie_need_the_csrf_token() {
+    let t = town();
+    let app = serve(&t);
+    let page = call(&app, "GET", "/@@login", &[], "").await;
+    let seed = page.cookie("beffroi_csrf").unwrap();
+    let csrf = page
+        .body
+        .split("name=\"_authenticator\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", &format!("beffroi_csrf={seed}")),
+        ],
+        &format!("login=eddy&password={PASSWORD}&_authenticator={csrf}"),
+    )
+    .await;
+    let session = r.cookie("__ac").unwrap();
+    let cookies = format!("beffroi_csrf={seed}; __ac={session}");
+    let change = json!({"title": "Par cookie"}).to_string();
+
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[JSON, SEND_JSON, ("cookie", &cookies)],
+        &change,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = call(
+        &app,
+        "DELETE",
+        "/services/horaires",
+        &[JSON, ("cookie", &cookies)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[
+            JSON,
+            SEND_JSON,
+            ("cookie", &cookies),
+            ("x-csrf-token", &csrf),
+        ],
+        &change,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+
+    // A multipart body (which another site's form could send) needs the
+    // token too, as a header or an `_authenticator` part.
+    let form = |extra: &str| {
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nFormulaire\r\n{extra}--B--\r\n"
+        )
+    };
+    let multipart = ("content-type", "multipart/form-data; boundary=B");
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[JSON, multipart, ("cookie", &cookies)],
+        &form(""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        t.site.get("/services/horaires").unwrap().unwrap().title(),
+        "Par cookie"
+    );
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[JSON, multipart, ("cookie", &cookies)],
+        &form(&format!(
+            "--B\r\nContent-Disposition: form-data; name=\"_authenticator\"\r\n\r\n{csrf}\r\n"
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        t.site.get("/services/horaires").unwrap().unwrap().title(),
+        "Formulaire"
+    );
+}
