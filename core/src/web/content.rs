@@ -29,10 +29,16 @@ pub(super) use lock::info as lock_info;
 pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
     let path = call.path.as_str();
     let reading = call.method == Method::GET || call.method == Method::HEAD;
+    let writing = match (call.name.as_deref(), call.rest()) {
+        (None | Some("@lock"), None) => {
+            [Method::POST, Method::PATCH, Method::DELETE].contains(&call.method)
+        }
+        (Some("@copy" | "@move"), None) => call.method == Method::POST,
+        (Some("@history"), None) => call.method == Method::PATCH,
+        _ => false,
+    };
     let r = match (call.name.as_deref(), call.rest()) {
-        (None | Some("@lock" | "@copy" | "@move" | "@history"), None)
-            if !reading && !req.who.is_authenticated() =>
-        {
+        _ if writing && !req.who.is_authenticated() => {
             // These writes are for people who logged in, as plone.restapi
             // declares its services (`Add portal content`, `Modify portal
             // content` are never a visitor's): the item is found (404),
