@@ -620,6 +620,19 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     }
     let r = api(&app, "DELETE", "/services/horaires", &edith, &Value::Null).await;
     assert_eq!(r.json(), locked);
+    let page = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[SEND_JSON, ("authorization", &edith)],
+        r#"{"title": "x"}"#,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        page.body.contains("En cours de modification"),
+        "a page in French"
+    );
     let r = api(
         &app,
         "POST",
@@ -1258,6 +1271,16 @@ async fn versions_are_kept_shown_and_reverted() {
     )
     .await;
     assert_eq!(r.json()["title"], "Horaires");
+
+    // An item made before versions existed (the root) gets its version 0,
+    // the values it had, at its first change.
+    let admin = token(&app, "admin").await;
+    let r = api(&app, "PATCH", "/", &admin, &json!({"title": "Ville"})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = api(&app, "GET", "/@history/0", &admin, &Value::Null).await;
+    assert_eq!(r.json()["title"], "Test Town");
+    let r = api(&app, "GET", "/@history/1", &admin, &Value::Null).await;
+    assert_eq!(r.json()["title"], "Ville");
 }
 
 #[tokio::test]
