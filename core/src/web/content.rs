@@ -16,7 +16,7 @@ use super::auth::{check_json_csrf, json_body};
 use super::{error_detail, item_url, json_response, serialize_item, summary, Call, Mode, Req};
 use crate::error::{Error, FieldError, Result};
 use crate::item::Item;
-use crate::schema::FieldKind;
+use crate::schema::{FieldKind, WriteMode};
 use crate::security;
 use crate::site::{join_path, AddOptions, Writer};
 
@@ -285,7 +285,7 @@ async fn create(req: &Req<'_>, path: &str, call: &Call) -> Result<Response> {
         id: take_string(&mut input.data, "id")?,
         language: take_string(&mut input.data, "language")?,
     };
-    let data = files::resolve(req, ty, input)?;
+    let data = files::resolve(req, ty, input, WriteMode::Add)?;
     let item = req
         .site
         .write(&req.who, |w| w.add_with(path, &type_name, data, opts))
@@ -335,7 +335,7 @@ async fn update(req: &Req<'_>, path: &str, call: &Call) -> Result<Response> {
         )));
     }
     crate::locks::check(req.site, &item, token.as_deref())?;
-    let data = files::resolve(req, ty, input)?;
+    let data = files::resolve(req, ty, input, WriteMode::Update)?;
     let changed = req.site.write(&req.who, |w| {
         let current = w.must_get(path)?;
         w.require(&current, security::MODIFY)?;

@@ -1127,6 +1127,28 @@ async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
     let (status, _) = send(b"--nope".to_vec(), multipart.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // A write the schema refuses stores no file.
+    let orphan = b"never stored".to_vec();
+    let r = api(
+        &app,
+        "POST",
+        "/services",
+        &eddy,
+        &json!({"@type": "Page", "title": "<b>x</b>",
+                "attachment": {"data": b64(&orphan), "encoding": "base64", "filename": "o.txt",
+                               "content-type": "text/plain"}}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&orphan)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert!(!t.site.store().has_blob(&sha).unwrap());
+
     // Past the site's 1 MiB: 413, nothing stored.
     let big = pdf(1024 * 1024 + 10);
     let r = api(
