@@ -16,7 +16,7 @@ use super::auth::{check_json_csrf, json_body};
 use super::{error_detail, item_url, json_response, serialize_item, summary, Call, Mode, Req};
 use crate::error::{Error, FieldError, Result};
 use crate::item::Item;
-use crate::schema::FieldKind;
+use crate::schema::{FieldKind, WriteMode};
 use crate::security;
 use crate::site::{join_path, AddOptions, Writer};
 
@@ -29,10 +29,16 @@ pub(super) use lock::info as lock_info;
 pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
     let path = call.path.as_str();
     let reading = call.method == Method::GET || call.method == Method::HEAD;
+    let writing = match (call.name.as_deref(), call.rest()) {
+        (None | Some("@lock"), None) => {
+            [Method::POST, Method::PATCH, Method::DELETE].contains(&call.method)
+        }
+        (Some("@copy" | "@move"), None) => call.method == Method::POST,
+        (Some("@history"), None) => call.method == Method::PATCH,
+        _ => false,
+    };
     let r = match (call.name.as_deref(), call.rest()) {
-        (None | Some("@lock" | "@copy" | "@move" | "@history"), None)
-            if !reading && !req.who.is_authenticated() =>
-        {
+        _ if writing && !req.who.is_authenticated() => {
             // These writes are for people who logged in, as plone.restapi
             // declares its services (`Add portal content`, `Modify portal
             // content` are never a visitor's): the item is found (404),
@@ -266,13 +272,20 @@ async fn create(req: &Req<'_>, path: &str, call: &Call) -> Result<Response> {
         .get(&type_name)
         .filter(|_| type_name != crate::site::ROOT_TYPE)
         .ok_or_else(|| bad_request(format!("Unknown content type `{type_name}`")))?;
-    // The container must be visible before anything is stored for it.
-    req.reader().must_get(path)?;
+    // Nothing (no file) is stored for someone who may not add here.
+    let reader = req.reader();
+    let container = reader.must_get(path)?;
+    if !reader.can(&container, &security::add_permission(&type_name))? {
+        return Err(Error::Forbidden(format!(
+            "{} may not add a {type_name} in {path}",
+            req.who.name()
+        )));
+    }
     let opts = AddOptions {
         id: take_string(&mut input.data, "id")?,
         language: take_string(&mut input.data, "language")?,
     };
-    let data = files::resolve(req, ty, input)?;
+    let data = files::resolve(req, ty, input, WriteMode::Add)?;
     let item = req
         .site
         .write(&req.who, |w| w.add_with(path, &type_name, data, opts))
@@ -310,11 +323,19 @@ async fn update(req: &Req<'_>, path: &str, call: &Call) -> Result<Response> {
     if (ordering.is_some() || sort.is_some()) && !ty.container {
         return Err(bad_request(format!("{path} is not a folder")));
     }
-    let data = files::resolve(req, ty, input)?;
     let Ok(revision) = if_match(req, item.revision) else {
         return Ok(precondition_failed(req, path));
     };
     let token = lock_token(req);
+    // Nothing (no file) is stored for someone who may not change the item.
+    if !req.reader().can(&item, security::MODIFY)? {
+        return Err(Error::Forbidden(format!(
+            "{} may not change {path}",
+            req.who.name()
+        )));
+    }
+    crate::locks::check(req.site, &item, token.as_deref())?;
+    let data = files::resolve(req, ty, input, WriteMode::Update)?;
     let changed = req.site.write(&req.who, |w| {
         let current = w.must_get(path)?;
         w.require(&current, security::MODIFY)?;

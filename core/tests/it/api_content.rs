@@ -620,6 +620,19 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     }
     let r = api(&app, "DELETE", "/services/horaires", &edith, &Value::Null).await;
     assert_eq!(r.json(), locked);
+    let page = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[SEND_JSON, ("authorization", &edith)],
+        r#"{"title": "x"}"#,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        page.body.contains("En cours de modification"),
+        "a page in French"
+    );
     let r = api(
         &app,
         "POST",
@@ -1114,6 +1127,28 @@ async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
     let (status, _) = send(b"--nope".to_vec(), multipart.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // A write the schema refuses stores no file.
+    let orphan = b"never stored".to_vec();
+    let r = api(
+        &app,
+        "POST",
+        "/services",
+        &eddy,
+        &json!({"@type": "Page", "title": "<b>x</b>",
+                "attachment": {"data": b64(&orphan), "encoding": "base64", "filename": "o.txt",
+                               "content-type": "text/plain"}}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let sha: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&orphan)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert!(!t.site.store().has_blob(&sha).unwrap());
+
     // Past the site's 1 MiB: 413, nothing stored.
     let big = pdf(1024 * 1024 + 10);
     let r = api(
@@ -1258,4 +1293,113 @@ async fn versions_are_kept_shown_and_reverted() {
     )
     .await;
     assert_eq!(r.json()["title"], "Horaires");
+
+    // An item made before versions existed (the root) gets its version 0,
+    // the values it had, at its first change.
+    let admin = token(&app, "admin").await;
+    let r = api(&app, "PATCH", "/", &admin, &json!({"title": "Ville"})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = api(&app, "GET", "/@history/0", &admin, &Value::Null).await;
+    assert_eq!(r.json()["title"], "Test Town");
+    let r = api(&app, "GET", "/@history/1", &admin, &Value::Null).await;
+    assert_eq!(r.json()["title"], "Ville");
+}
+
+#[tokio::test]
+async fn writes_riding_on_the_session_cookie_need_the_csrf_token() {
+    let t = town();
+    let app = serve(&t);
+    let page = call(&app, "GET", "/@@login", &[], "").await;
+    let seed = page.cookie("beffroi_csrf").unwrap();
+    let csrf = page
+        .body
+        .split("name=\"_authenticator\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = call(
+        &app,
+        "POST",
+        "/@@login",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", &format!("beffroi_csrf={seed}")),
+        ],
+        &format!("login=eddy&password={PASSWORD}&_authenticator={csrf}"),
+    )
+    .await;
+    let session = r.cookie("__ac").unwrap();
+    let cookies = format!("beffroi_csrf={seed}; __ac={session}");
+    let change = json!({"title": "Par cookie"}).to_string();
+
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[JSON, SEND_JSON, ("cookie", &cookies)],
+        &change,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = call(
+        &app,
+        "DELETE",
+        "/services/horaires",
+        &[JSON, ("cookie", &cookies)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[
+            JSON,
+            SEND_JSON,
+            ("cookie", &cookies),
+            ("x-csrf-token", &csrf),
+        ],
+        &change,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+
+    // A multipart body (which another site's form could send) needs the
+    // token too, as a header or an `_authenticator` part.
+    let form = |extra: &str| {
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nFormulaire\r\n{extra}--B--\r\n"
+        )
+    };
+    let multipart = ("content-type", "multipart/form-data; boundary=B");
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[JSON, multipart, ("cookie", &cookies)],
+        &form(""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        t.site.get("/services/horaires").unwrap().unwrap().title(),
+        "Par cookie"
+    );
+    let r = call(
+        &app,
+        "PATCH",
+        "/services/horaires",
+        &[JSON, multipart, ("cookie", &cookies)],
+        &form(&format!(
+            "--B\r\nContent-Disposition: form-data; name=\"_authenticator\"\r\n\r\n{csrf}\r\n"
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        t.site.get("/services/horaires").unwrap().unwrap().title(),
+        "Formulaire"
+    );
 }

@@ -13,7 +13,7 @@ use super::super::auth::{check_form_csrf, check_json_csrf, json_body};
 use super::super::multipart::{self, Part};
 use super::super::{Call, Req, Via};
 use crate::error::{Error, FieldError, Result};
-use crate::schema::{FieldKind, TypeDef};
+use crate::schema::{FieldKind, TypeDef, WriteMode};
 use crate::store::BlobRef;
 
 /// The field error code of a file past the site's upload limit (413).
@@ -103,7 +103,12 @@ struct Upload {
 /// kind, files stored as blobs. A file field sent back as the API showed
 /// it (`{"download", …}`, no `data`) is left unchanged. Every problem is
 /// reported at once, and nothing is stored unless all files are fine.
-pub(super) fn resolve(req: &Req<'_>, ty: &TypeDef, input: Input) -> Result<Map<String, Value>> {
+pub(super) fn resolve(
+    req: &Req<'_>,
+    ty: &TypeDef,
+    input: Input,
+    mode: WriteMode,
+) -> Result<Map<String, Value>> {
     let max = req.site.config().max_upload_mb.saturating_mul(1024 * 1024);
     let mut data = input.data;
     let mut errors = Vec::new();
@@ -198,6 +203,26 @@ pub(super) fn resolve(req: &Req<'_>, ty: &TypeDef, input: Input) -> Result<Map<S
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
+    // Every other field is checked before a file is stored: a write the
+    // schema refuses leaves no file behind. Each upload stands in as a
+    // reference with its media type (an image field checks that).
+    let mut candidate = data.clone();
+    for u in &uploads {
+        let stand_in = BlobRef {
+            sha256: "0".repeat(64),
+            size: u.data.len() as u64,
+            content_type: u.content_type.clone(),
+            filename: u.filename.clone(),
+        };
+        candidate.insert(
+            u.field.clone(),
+            serde_json::to_value(stand_in).unwrap_or(Value::Null),
+        );
+    }
+    req.site
+        .schema()
+        .validate(ty, &candidate, mode)
+        .map_err(Error::Invalid)?;
     for u in uploads {
         let blob = req
             .site
