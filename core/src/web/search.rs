@@ -559,16 +559,18 @@ const DATE_OPS: &[&str] = &[
 ];
 const PATH_OPS: &[&str] = &["string.absolutePath", "string.relativePath", "string.path"];
 
-/// The indexes `@querystring` describes: (name, title key, group, operations, vocabulary).
-fn indexes(
-    req: &Req<'_>,
-) -> Vec<(
+/// An index `@querystring` describes: its name, its title's message key
+/// (empty: a field's own label), its group, operations and vocabulary.
+type IndexInfo = (
     String,
     String,
     &'static str,
     Vec<&'static str>,
     Option<&'static str>,
-)> {
+);
+
+/// The indexes `@querystring` describes.
+fn indexes(req: &Req<'_>) -> Vec<IndexInfo> {
     let mut out = vec![
         (
             "portal_type".to_owned(),

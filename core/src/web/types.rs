@@ -362,7 +362,8 @@ fn batch_terms(req: &Req<'_>, url: &str, all: Vec<(String, String)>) -> Result<V
     let title = get("title");
     let token = get("token");
     let tokens = get("tokens");
-    if !title.is_empty() && !(token.is_empty() && tokens.is_empty()) {
+    let by_token = !token.is_empty() || !tokens.is_empty();
+    if !title.is_empty() && by_token {
         return Err(bad_param(
             "title",
             "filter by title or by token, not both at once".into(),
