@@ -38,7 +38,7 @@ pub(super) fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
                 Some(
                     check_json_csrf(req)
                         .and_then(|()| json_body::<QuerystringBody>(req, &call.body))
-                        .and_then(|b| querystring_search(req, &call.path, b)),
+                        .and_then(|b| querystring_search(req, &call.path, b, &[])),
                 )
             } else {
                 None
@@ -791,6 +791,8 @@ fn querystring_search_get(req: &Req<'_>, context: &str) -> Result<Response> {
         .find(|(k, _)| k == "query")
         .map(|(_, v)| v)
         .unwrap_or_else(|| "{}".into());
+    // Batching links repeat the query, without the batch it asked.
+    let kept = [("query".to_owned(), raw.clone())];
     let value: Value =
         serde_json::from_str(&raw).map_err(|e| bad_param("query", format!("not JSON: {e}")))?;
     // A bare list of criteria is the query alone.
@@ -799,9 +801,17 @@ fn querystring_search_get(req: &Req<'_>, context: &str) -> Result<Response> {
     } else {
         value
     };
-    let body: QuerystringBody = serde_json::from_value(value)
+    let mut body: QuerystringBody = serde_json::from_value(value)
         .map_err(|e| bad_param("query", format!("not a querystring search: {e}")))?;
-    querystring_search(req, context, body)
+    // The batch asked in the address (the batching links) wins.
+    for (k, v) in pairs(req) {
+        match k.as_str() {
+            "b_start" => body.b_start = Some(Value::String(v)),
+            "b_size" => body.b_size = Some(Value::String(v)),
+            _ => {}
+        }
+    }
+    querystring_search(req, context, body, &kept)
 }
 
 /// A number given as a number or a string.
@@ -884,7 +894,12 @@ fn path_criterion(req: &Req<'_>, context: &str, op: &str, v: &Value) -> Result<P
 }
 
 /// `POST @querystring-search`: Volto's criteria turned into a search.
-fn querystring_search(req: &Req<'_>, context: &str, body: QuerystringBody) -> Result<Response> {
+fn querystring_search(
+    req: &Req<'_>,
+    context: &str,
+    body: QuerystringBody,
+    kept: &[(String, String)],
+) -> Result<Response> {
     let item = req.reader().must_get(context)?;
     let mut q = Query::default();
     let mut nothing = false;
@@ -1065,7 +1080,7 @@ fn querystring_search(req: &Req<'_>, context: &str, body: QuerystringBody) -> Re
             limit: Some(0),
             ..shape
         };
-        return answer(req, &url, &[], q, &shape, start, size);
+        return answer(req, &url, kept, q, &shape, start, size);
     }
-    answer(req, &url, &[], q, &shape, start, size)
+    answer(req, &url, kept, q, &shape, start, size)
 }
