@@ -320,7 +320,12 @@ fn terms(req: &Req<'_>, name: &str) -> Result<Vec<(String, String)>> {
             .config()
             .languages
             .iter()
-            .map(|l| (l.clone(), message(req, &format!("nav-language-{l}"))))
+            .map(|l| {
+                let key = format!("nav-language-{l}");
+                let name = message(req, &key);
+                // A language the core has no name for is shown by its code.
+                (l.clone(), if name == key { l.clone() } else { name })
+            })
             .collect(),
         KEYWORDS_VOCABULARY => {
             // The subjects of what the reader may find, nothing else.
