@@ -364,6 +364,10 @@ fn answer(
     start: usize,
     size: usize,
 ) -> Result<Response> {
+    // A search returns at most 1,000 results at once: larger batches are
+    // cut to that, and their links say so.
+    let size = size.min(1000);
+    q.b_size = q.b_size.min(1000);
     if let Some(limit) = shape.limit {
         // Only the first `limit` results exist for this answer.
         let end = start.saturating_add(size).min(limit);
