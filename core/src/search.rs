@@ -510,7 +510,7 @@ fn walk_search(site: &Site, who: &Principal, q: &Query) -> Result<Results> {
     };
     match sort_on.as_str() {
         // The best first whatever the order asked: a ranking has one sense.
-        "relevance" => found.sort_by(|a, b| score(b).cmp(&score(a))),
+        "relevance" => found.sort_by_key(|c| std::cmp::Reverse(score(c))),
         "title" => found.sort_by_cached_key(|c| crate::text::slugify(c.item.title())),
         "path" => found.sort_by(|a, b| a.item.path.cmp(&b.item.path)),
         "position" => found.sort_by_key(|c| c.item.position),

@@ -320,7 +320,12 @@ fn terms(req: &Req<'_>, name: &str) -> Result<Vec<(String, String)>> {
             .config()
             .languages
             .iter()
-            .map(|l| (l.clone(), message(req, &format!("nav-language-{l}"))))
+            .map(|l| {
+                let key = format!("nav-language-{l}");
+                let name = message(req, &key);
+                // A language the core has no name for is shown by its code.
+                (l.clone(), if name == key { l.clone() } else { name })
+            })
             .collect(),
         KEYWORDS_VOCABULARY => {
             // The subjects of what the reader may find, nothing else.
@@ -362,7 +367,8 @@ fn batch_terms(req: &Req<'_>, url: &str, all: Vec<(String, String)>) -> Result<V
     let title = get("title");
     let token = get("token");
     let tokens = get("tokens");
-    if !title.is_empty() && !(token.is_empty() && tokens.is_empty()) {
+    let by_token = !token.is_empty() || !tokens.is_empty();
+    if !title.is_empty() && by_token {
         return Err(bad_param(
             "title",
             "filter by title or by token, not both at once".into(),

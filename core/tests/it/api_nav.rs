@@ -228,6 +228,20 @@ async fn components_are_linked_and_expanded_on_demand() {
     assert_eq!(c["workflow"]["state"]["id"], "published");
     assert_eq!(c["types"]["@id"], "http://town.test/news/first/@types");
     assert!(c.get("bogus").is_none());
+    let r = get(
+        &app,
+        "/news/first?expand=breadcrumbs,actions,contextnavigation",
+        None,
+        "nl",
+    )
+    .await;
+    insta::assert_json_snapshot!("item_expanded_nl", r.json(), {
+        ".UID" => "[uid]",
+        ".parent.UID" => "[uid]",
+        ".created" => "[date]",
+        ".modified" => "[date]",
+        ".version" => "[revision]",
+    });
     // The navigation root inside an expansion is not expanded again.
     let r = get(&app, "/news?expand=navroot,types", Some("sam"), "en").await;
     let c = &r.json()["@components"];

@@ -459,6 +459,21 @@ async fn querystring_search_runs_volto_criteria() {
     );
     let r = get(&app, &uri, None, "en").await;
     assert_eq!(found(r), vec!["/about"]);
+    // Its batching links repeat the query and move the batch.
+    let body = json!({"query": [{"i": "portal_type", "o": ANY, "v": ["Menu Page"]}], "sort_on": "sortable_title", "b_size": 1}).to_string();
+    let uri = format!(
+        "/news/@querystring-search?query={}",
+        form_urlencoded::byte_serialize(body.as_bytes()).collect::<String>()
+    );
+    let r = get(&app, &uri, None, "en").await;
+    let v = r.json();
+    assert_eq!(paths(&v), vec!["/news/first"]);
+    let next = v["batching"]["next"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://town.test");
+    let r = get(&app, next, None, "en").await;
+    assert_eq!(paths(&r.json()), vec!["/news/hidden-menu"]);
 }
 
 #[tokio::test]
