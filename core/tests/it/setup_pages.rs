@@ -444,6 +444,10 @@ async fn settings_change_the_pages_at_once() {
     let r = call(&app, "GET", "/", &[], "").await;
     assert!(r.body.contains("Ville de Test"));
     assert!(r.body.contains("<html lang=\"nl\">"));
+    // A language `site.toml` did not offer is offered now, translated.
+    let r = call(&app, "GET", "/", &[("accept-language", "de")], "").await;
+    assert!(r.body.contains("<html lang=\"de\">"));
+    assert!(r.body.contains("Zum Inhalt springen"));
     // Wrong input: errors by the fields, what was typed kept, nothing stored.
     let r = b
         .post(
