@@ -477,6 +477,22 @@ async fn settings_change_the_pages_at_once() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("id=\"default_language-error\""));
     assert!(r.body.contains("id=\"theme-error\""));
+    // An editor cannot.
+    let editor = Browser::open(&app, "eddy").await;
+    let r = call(
+        &app,
+        "POST",
+        "/@@site-controlpanel",
+        &[
+            ("authorization", &editor.auth),
+            ("cookie", &editor.cookie),
+            FORM,
+        ],
+        "title=Editor+town&languages=fr&default_language=fr",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.site.settings().unwrap().title, "Ville de Test");
     // The audit log has it.
     assert!(t
         .site
