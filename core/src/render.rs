@@ -36,11 +36,15 @@ impl Renderer {
         if let Some(theme) = &config.theme {
             load_theme(theme, theme, &mut sources)?;
         }
-        let catalog = Arc::new(Catalog::new(
-            &config.languages,
-            &config.default_language,
-            modules,
-        )?);
+        // Every shipped language is loaded, not only `site.toml`'s: the site
+        // settings may offer another one while the site runs.
+        let mut languages = config.languages.clone();
+        for l in crate::config::LANGUAGES {
+            if !languages.iter().any(|x| x == l) {
+                languages.push((*l).to_owned());
+            }
+        }
+        let catalog = Arc::new(Catalog::new(&languages, &config.default_language, modules)?);
         let mut tera = tera::Tera::default();
         let cat = Arc::clone(&catalog);
         let default_lang = config.default_language.clone();

@@ -458,11 +458,13 @@ impl Writer<'_> {
             self.require_site(security::MANAGE_USERS)?;
         }
         if let Some(l) = language {
-            if !self.site.config().languages.iter().any(|x| x == l) {
+            // The languages in force: the site settings' over `site.toml`'s.
+            let offered = self.site.settings()?.languages;
+            if !offered.iter().any(|x| x == l) {
                 return Err(Error::Invalid(vec![FieldError::new(
                     "language",
                     "bad_language",
-                    format!("the site offers {:?}", self.site.config().languages),
+                    format!("the site offers {offered:?}"),
                 )]));
             }
         }

@@ -8,7 +8,7 @@
 use serde_json::Value;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApiBuilder, PathItem, PathsBuilder, Ref,
     Required, ResponseBuilder, Tag,
@@ -1138,7 +1138,9 @@ pub(super) fn document(base: &str) -> Value {
         let mut s = ObjectBuilder::new().description(Some(*description));
         s = match *name {
             "Array" | "GroupList" => s.schema_type(Type::Array),
-            "Binary" => s.schema_type(Type::String),
+            "Binary" => s
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
             _ => s.schema_type(Type::Object),
         };
         for (p, t) in *props {

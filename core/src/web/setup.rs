@@ -478,7 +478,7 @@ async fn add_user(req: &Req<'_>, body: &[u8]) -> Result<Response> {
         return users_page(req, form, StatusCode::BAD_REQUEST);
     }
     let password = if send && typed.is_empty() {
-        format!("{}-Aa1!", crate::users::generate_password())
+        super::admin::unknown_password(&login)
     } else {
         typed
     };

@@ -444,6 +444,10 @@ async fn settings_change_the_pages_at_once() {
     let r = call(&app, "GET", "/", &[], "").await;
     assert!(r.body.contains("Ville de Test"));
     assert!(r.body.contains("<html lang=\"nl\">"));
+    // A language `site.toml` did not offer is offered now, translated.
+    let r = call(&app, "GET", "/", &[("accept-language", "de")], "").await;
+    assert!(r.body.contains("<html lang=\"de\">"));
+    assert!(r.body.contains("Zum Inhalt springen"));
     // Wrong input: errors by the fields, what was typed kept, nothing stored.
     let r = b
         .post(
@@ -473,6 +477,22 @@ async fn settings_change_the_pages_at_once() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("id=\"default_language-error\""));
     assert!(r.body.contains("id=\"theme-error\""));
+    // An editor cannot.
+    let editor = Browser::open(&app, "eddy").await;
+    let r = call(
+        &app,
+        "POST",
+        "/@@site-controlpanel",
+        &[
+            ("authorization", &editor.auth),
+            ("cookie", &editor.cookie),
+            FORM,
+        ],
+        "title=Editor+town&languages=fr&default_language=fr",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.site.settings().unwrap().title, "Ville de Test");
     // The audit log has it.
     assert!(t
         .site
