@@ -637,7 +637,8 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ETAG, etag)
-        .header(header::VARY, "Accept, Accept-Language")
+        // The language may come from the switcher's cookie.
+        .header(header::VARY, "Accept, Accept-Language, Cookie")
         .header(header::CONTENT_LANGUAGE, req.lang.as_str())
         .body(Body::from(body))
         .unwrap_or_default())
