@@ -62,7 +62,9 @@ pub(super) fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
 }
 
 /// Adds to a page's context the switcher (`languages`: code, name, url,
-/// current) and the item's translations (`alternates`: lang, url).
+/// current) and the item with its translations (`alternates`: lang, name,
+/// title, url, current), for `<link rel="alternate">` and the list of
+/// other languages.
 pub(super) fn insert_context(
     req: &Req<'_>,
     current: Option<&Item>,
@@ -93,12 +95,22 @@ pub(super) fn insert_context(
     ctx.insert("languages", &languages);
     let mut alternates = Vec::new();
     if let Some(item) = current.filter(|_| !translations.is_empty()) {
+        let own = language_of(req.site, item);
         alternates.push(json!({
-            "lang": language_of(req.site, item),
+            "lang": own,
+            "name": endonym(&own),
+            "title": item.title(),
             "url": item_url(&req.base, &item.path),
+            "current": true,
         }));
         for (lang, t) in &translations {
-            alternates.push(json!({"lang": lang, "url": item_url(&req.base, &t.path)}));
+            alternates.push(json!({
+                "lang": lang,
+                "name": endonym(lang),
+                "title": t.title(),
+                "url": item_url(&req.base, &t.path),
+                "current": false,
+            }));
         }
     }
     ctx.insert("alternates", &alternates);
