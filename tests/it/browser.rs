@@ -338,7 +338,12 @@ fn the_main_pages_have_no_serious_accessibility_violations() {
     for editing in [
         "/accueil/@@edit",
         "/services-communaux/@@folder_contents",
-        "/@@add?type=Document",
+        "/services-communaux/folder_contents",
+        "/services-communaux/@@add?type=Document",
+        "/services-communaux/++add++Document",
+        "/accueil/@@sharing",
+        "/@@overview-controlpanel",
+        "/@@usergroup-userprefs",
     ] {
         let status = auth
             .get(format!("{}{editing}", server.url))

@@ -210,7 +210,8 @@ fn one(item: &Item, req: &Req<'_>) -> Value {
     })
 }
 
-/// `GET {path}/@translations`: the item's translations the caller may view.
+/// `GET {path}/@translations`: the item's translations the caller may
+/// view, and each language's root.
 fn list(req: &Req<'_>, path: &str) -> Result<Response> {
     let reader = req.reader();
     let item = reader.must_get(path)?;
@@ -219,9 +220,17 @@ fn list(req: &Req<'_>, path: &str) -> Result<Response> {
         .values()
         .map(|t| one(t, req))
         .collect();
+    // Where each language starts (Volto's language roots): the site root
+    // or its translation in that language.
+    let site_root = reader.must_get("/")?;
+    let mut root = serde_json::Map::new();
+    for lang in &req.site.config().languages {
+        let found = reader.locate_translation(&site_root, lang)?;
+        root.insert(lang.clone(), json!(item_url(&req.base, &found.path)));
+    }
     Ok(json_response(
         StatusCode::OK,
-        &json!({"@id": item_url(&req.base, &item.path), "items": items}),
+        &json!({"@id": item_url(&req.base, &item.path), "items": items, "root": root}),
     ))
 }
 

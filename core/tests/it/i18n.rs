@@ -297,6 +297,7 @@ async fn translations_are_listed_linked_and_unlinked_over_the_api() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().contains("`fr`"));
+    insta::assert_json_snapshot!("translations_same_language", r.json());
     // Unknown targets, missing or malformed ids, malformed JSON.
     for body in [
         r#"{"id": "/nowhere"}"#,
