@@ -120,6 +120,7 @@ fn webdriver_drives_a_page_forms_and_scripts() {
     browser.goto(&format!("{}/@@login", server.url));
     assert!(browser.current_url().ends_with("/@@login"));
     assert_eq!(browser.find("h1").text(), "Aanmelden");
+    assert_eq!(browser.title(), "Aanmelden — Ville de Sambreville");
     assert_eq!(
         browser.find("#login").attr("autocomplete").as_deref(),
         Some("username")
@@ -130,6 +131,7 @@ fn webdriver_drives_a_page_forms_and_scripts() {
         browser.execute("return document.getElementById('login').value;", &[]),
         serde_json::json!("someone")
     );
+    assert_eq!(field.property("value"), serde_json::json!("someone"));
     field.clear();
     assert_eq!(
         browser.execute("return document.getElementById('login').value;", &[]),
