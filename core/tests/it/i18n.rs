@@ -156,9 +156,11 @@ async fn the_language_comes_from_the_choice_then_the_user_then_the_browser() {
     )
     .await;
     assert_eq!(html_lang(&r), "nl");
-    // Strings follow the language.
+    // Strings follow the language, and caches are told the cookie counts.
     let r = get(&app, "/", &[("cookie", "I18N_LANGUAGE=nl")]).await;
     assert!(r.body.contains("Naar de inhoud"), "{}", r.body);
+    assert_eq!(r.headers["content-language"], "nl");
+    assert!(r.headers["vary"].to_str().unwrap().contains("Cookie"));
 }
 
 #[tokio::test]
