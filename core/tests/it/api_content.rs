@@ -1008,6 +1008,23 @@ async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
     assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(r.headers[header::CONTENT_RANGE], "bytes 10-19/1000");
     assert_eq!(r.headers[header::CONTENT_LENGTH], "10");
+
+    // A stored file's reference (its hash) is not accepted as a value:
+    // knowing a hash must not be a way to attach someone else's file.
+    let stored = t.site.get("/services/pv-du-conseil").unwrap().unwrap();
+    let blob = stored.field("attachment").unwrap().clone();
+    assert!(blob.get("sha256").is_some());
+    let copy = api(
+        &app,
+        "POST",
+        "/services",
+        &eddy,
+        &json!({"@type": "Page", "title": "Copie", "attachment": blob}),
+    )
+    .await;
+    assert_eq!(copy.status, StatusCode::BAD_REQUEST, "{}", copy.body);
+    assert!(copy.body.contains("attachment"), "{}", copy.body);
+    assert!(t.site.get("/services/copie").unwrap().is_none());
     assert_eq!(r.body.as_bytes(), &content[10..20]);
     let r = call(&app, "GET", url, &[("range", "bytes=-5")], "").await;
     assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);

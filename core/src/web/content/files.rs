@@ -144,8 +144,19 @@ pub(super) fn resolve(
             continue;
         }
         let Some(obj) = v.as_object() else { continue };
+        if obj.contains_key("sha256") {
+            // A stored file's reference names its content by hash: taking
+            // one from a caller would let anyone who learnt a hash attach
+            // (and then download) a file they may not read.
+            errors.push(FieldError::new(
+                name,
+                "wrong_type",
+                "send a file as {\"data\", \"encoding\", \"filename\", \"content-type\"}, or as the API showed it to keep it",
+            ));
+            continue;
+        }
         if !obj.contains_key("data") {
-            if obj.contains_key("download") && !obj.contains_key("sha256") {
+            if obj.contains_key("download") {
                 unchanged.push(name.clone());
             }
             continue;
