@@ -382,6 +382,10 @@ async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
     if let Some(r) = workflow::dispatch(req, call) {
         return Some(r);
     }
+    // The editing pages first: their addresses (`++add++Type`) are not items.
+    if let Some(r) = edit::dispatch(req, call).await {
+        return Some(r);
+    }
     if let Some(r) = content::dispatch(req, call).await {
         return Some(r);
     }
@@ -392,9 +396,6 @@ async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
         return Some(r);
     }
     if let Some(r) = admin::dispatch(req, call).await {
-        return Some(r);
-    }
-    if let Some(r) = edit::dispatch(req, call).await {
         return Some(r);
     }
     if let Some(r) = setup::dispatch(req, call).await {
