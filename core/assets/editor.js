@@ -75,6 +75,11 @@
   }
 
   function ready() {
+    // After a failed save, the error summary takes the focus, so a screen
+    // reader reads it first and its links lead to each field.
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+
     Array.prototype.forEach.call(document.querySelectorAll("textarea.richtext"), richEditor);
 
     var offset = -new Date().getTimezoneOffset();

@@ -411,6 +411,73 @@ async fn validation_errors_name_each_field_and_keep_what_was_typed() {
     }
     assert_eq!(t.site.children("/services").unwrap().len(), 3);
 
+    // A file sent with a form that fails is kept for the next try.
+    let boundary = "KeepIt";
+    let ctype = format!("multipart/form-data; boundary={boundary}");
+    let body = multipart(
+        boundary,
+        &[
+            ("_authenticator", None, &eddy.token),
+            ("title", None, "With a file"),
+            ("count", None, "11"),
+            (
+                "attachment",
+                Some(("notes.txt", "text/plain")),
+                "kept notes",
+            ),
+        ],
+    );
+    let r = request(
+        &app,
+        "POST",
+        "/services/++add++Page",
+        &[("content-type", &ctype), ("cookie", &eddy.cookies)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Reçu : notes.txt."));
+    let kept = r
+        .body
+        .split("name=\"attachment._kept\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    // A forged reference is ignored; the kept one is saved.
+    let r = post(
+        &app,
+        &eddy,
+        "/services/++add++Page",
+        "title=Forged+file&attachment._kept=bm90ZXM.00",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(t
+        .site
+        .get("/services/forged-file")
+        .unwrap()
+        .unwrap()
+        .field("attachment")
+        .is_none());
+    let r = post(
+        &app,
+        &eddy,
+        "/services/++add++Page",
+        &format!("title=With+a+file&count=1&attachment._kept={kept}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = request(
+        &app,
+        "GET",
+        "/services/with-a-file/@@download/attachment",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(r.body, "kept notes");
+
     // A taken id is named next to the id field.
     let r = post(
         &app,
