@@ -662,7 +662,7 @@ fn render(
             t(req, "edit-id-label", &[])
         } else {
             ty.field(&e.field)
-                .map(|f| f.title.get(lang).to_owned())
+                .map(|f| label(f, lang))
                 .unwrap_or_else(|| e.field.clone())
         };
         summary.push(json!({
@@ -704,6 +704,14 @@ fn render(
     page(req, status, "edit_form.html", &ctx)
 }
 
+/// A field's label: its title, or its name when the type gives none.
+fn label(f: &FieldDef, lang: &str) -> String {
+    match f.title.get(lang) {
+        "" => f.name.clone(),
+        title => title.to_owned(),
+    }
+}
+
 /// One field's widget, as the template draws it.
 fn widget(
     req: &Req<'_>,
@@ -735,7 +743,7 @@ fn widget(
         "id": id,
         "describedby": describedby,
         "kind": f.kind,
-        "label": f.title.get(lang),
+        "label": label(f, lang),
         "help": help,
         "required": f.required,
         "error": error,

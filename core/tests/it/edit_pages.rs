@@ -986,3 +986,25 @@ async fn the_sharing_page_searches_and_grants_roles() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_add_form_markup_is_stable() {
+    let t = office();
+    let app = serve(&t);
+    let eddy = log_in(&app, "eddy").await;
+    let r = request(
+        &app,
+        "GET",
+        "/services/++add++Page",
+        &[("cookie", &eddy.cookies), ("accept-language", "en")],
+        "",
+    )
+    .await;
+    let start = r.body.find("<h1>").unwrap();
+    let end = r.body[start..].find("</form>").unwrap() + start + "</form>".len();
+    let mut form = r.body[start..end].replace(&eddy.token, "[csrf]");
+    for item in t.site.walk().unwrap() {
+        form = form.replace(&item.uid, &format!("[uid {}]", item.path));
+    }
+    insta::assert_snapshot!("add_form_page", form);
+}
