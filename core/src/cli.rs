@@ -391,6 +391,13 @@ fn check(cli: &Cli, launch: &Launch) -> anyhow::Result<()> {
         let opened = Site::open(c.clone(), store, &registry).map(drop);
         let _ = std::fs::remove_dir_all(&tmp);
         opened?;
+        let translations = crate::i18n::check_catalogs(&modules, &c.languages);
+        if !translations.is_complete() {
+            anyhow::bail!(
+                "site {}: translations are incomplete:\n{translations}",
+                c.id
+            );
+        }
         println!(
             "site {}: ok ({} modules: {})",
             c.id,

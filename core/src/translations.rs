@@ -83,8 +83,9 @@ impl Reader<'_> {
 
     /// Where a visitor of `item` who wants `lang` should go: the item
     /// itself when it is in `lang`, else its translation in `lang`, else the
-    /// nearest container that is in `lang` or translated into it, else the
-    /// site root (plone.app.multilingual's translation locator).
+    /// nearest container that is in `lang` or translated into it (the site
+    /// root's translation, a language folder, counts), else the site root
+    /// (plone.app.multilingual's translation locator).
     pub fn locate_translation(&self, item: &Item, lang: &str) -> Result<Item> {
         let site = self.site();
         if language_of(site, item) == lang {
@@ -96,13 +97,11 @@ impl Reader<'_> {
         let mut path = item.parent_path().map(str::to_owned);
         while let Some(p) = path {
             let Some(parent) = self.get(&p)? else { break };
-            if parent.parent.is_some() {
-                if let Some(t) = self.translations(&parent)?.remove(lang) {
-                    return Ok(t);
-                }
-                if language_of(site, &parent) == lang && parent.language.is_some() {
-                    return Ok(parent);
-                }
+            if let Some(t) = self.translations(&parent)?.remove(lang) {
+                return Ok(t);
+            }
+            if parent.parent.is_some() && language_of(site, &parent) == lang {
+                return Ok(parent);
             }
             path = parent.parent_path().map(str::to_owned);
         }

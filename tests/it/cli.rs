@@ -7,11 +7,13 @@ fn check_reports_the_site_and_registered_modules() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("site sambreville: ok (3 modules: beffroi, catalog, contenttypes)"),
+        text.contains(
+            "site sambreville: ok (4 modules: beffroi, catalog, contenttypes, sambreville)"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("registered modules: beffroi, catalog, contenttypes"),
+        text.contains("registered modules: beffroi, catalog, contenttypes, sambreville"),
         "{text}"
     );
 }

@@ -2,16 +2,22 @@
 //! workspace. `cargo run --release` serves it with demo content.
 #![forbid(unsafe_code)]
 
+mod demo;
+
 beffroi::main!(beffroi_contenttypes, beffroi_catalog);
 
 #[cfg(test)]
 mod tests {
     /// The modules registered in this binary are exactly the ones the site
-    /// names, plus the core: a crate dropped by the linker would show here.
+    /// names, plus the core and the town's own: a crate dropped by the
+    /// linker would show here.
     #[test]
     fn registered_modules_are_exactly_the_expected_set() {
         let registry = beffroi::Registry::global().expect("registry");
-        assert_eq!(registry.names(), vec!["beffroi", "catalog", "contenttypes"]);
+        assert_eq!(
+            registry.names(),
+            vec!["beffroi", "catalog", "contenttypes", "sambreville"]
+        );
         registry
             .check_linked(&super::linked_modules())
             .expect("every dependency is linked");
