@@ -165,6 +165,7 @@ fn toolbar(req: &Req<'_>, item: &Item) -> Result<Option<Value>> {
             }
         }
     }
+    addable.sort_by_key(|a| a["title"].as_str().unwrap_or_default().to_lowercase());
     let folderish = ty.is_some_and(|t| t.container);
     let contents = folderish && (may_edit || !addable.is_empty());
     let transitions = if item.review_state.is_some() {
