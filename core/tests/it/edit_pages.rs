@@ -177,6 +177,24 @@ async fn editing_pages_are_for_those_who_may_edit() {
         assert_eq!(r.status, StatusCode::OK, "{uri} for an editor: {}", r.body);
         assert!(r.body.contains("class=\"edit-toolbar\""), "{uri}");
     }
+    // Plone's addresses without `@@` lead to the same pages, unless an item
+    // has that name.
+    let r = get(&app, &eddy, "/services/folder_contents?sort_on=title").await;
+    assert_eq!(
+        location(&r),
+        "http://town.test/services/@@folder_contents?sort_on=title"
+    );
+    let r = get(&app, &eddy, "/services/a/edit").await;
+    assert_eq!(location(&r), "http://town.test/services/a/@@edit");
+    t.site
+        .write(&admin(), |w| {
+            w.add("/services", "Page", data(json!({"title": "Edit"})))
+        })
+        .unwrap();
+    let r = get(&app, &eddy, "/services/edit").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<h1>Edit</h1>"));
+    t.site.delete(&admin(), "/services/edit", None).unwrap();
     // A visitor posting is refused, and nothing changes.
     let r = request(
         &app,
