@@ -6,42 +6,51 @@ use std::sync::OnceLock;
 /// The demo town's binary, built once per test run.
 pub(crate) fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .to_owned();
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "sambreville", "--bin", "sambreville"])
-            .current_dir(&root)
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building the demo town failed");
-        // target/<profile>/deps/it-… → target/<profile>/sambreville
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap();
-        let name = format!("sambreville{}", std::env::consts::EXE_SUFFIX);
-        let built = profile_dir.join(&name);
-        let built = if built.exists() {
-            built
-        } else {
-            root.join("target/debug").join(&name)
-        };
-        // A private copy: another build sharing this target folder (a second
-        // work tree) must not swap the binary under a running test.
-        // One per work tree, replaced by rename (a running copy stays valid).
-        let tree: u32 = root
-            .to_string_lossy()
-            .bytes()
-            .fold(17, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-        let dir = std::env::temp_dir().join(format!("beffroi-e2e-{tree:08x}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let staged = dir.join(format!("{name}.{}", std::process::id()));
-        std::fs::copy(&built, &staged).unwrap();
-        let copy = dir.join(&name);
-        std::fs::rename(&staged, &copy).unwrap();
-        copy
-    })
+    BIN.get_or_init(|| build("sambreville"))
+}
+
+/// The second example town's binary (Eupen), built once per test run.
+pub(crate) fn eupen_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| build("eupen"))
+}
+
+/// Builds the site crate `name` and returns a private copy of its binary.
+fn build(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "-q", "-p", name, "--bin", name])
+        .current_dir(&root)
+        .status()
+        .expect("cargo build");
+    assert!(status.success(), "building the site {name} failed");
+    // target/<profile>/deps/it-… → target/<profile>/<name>
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let name = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    let built = profile_dir.join(&name);
+    let built = if built.exists() {
+        built
+    } else {
+        root.join("target/debug").join(&name)
+    };
+    // A private copy: another build sharing this target folder (a second
+    // work tree) must not swap the binary under a running test.
+    // One per work tree, replaced by rename (a running copy stays valid).
+    let tree: u32 = root
+        .to_string_lossy()
+        .bytes()
+        .fold(17, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let dir = std::env::temp_dir().join(format!("beffroi-e2e-{tree:08x}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let staged = dir.join(format!("{name}.{}", std::process::id()));
+    std::fs::copy(&built, &staged).unwrap();
+    let copy = dir.join(&name);
+    std::fs::rename(&staged, &copy).unwrap();
+    copy
 }
 
 pub(crate) fn run(data: &Path, args: &[&str]) -> Output {
@@ -70,7 +79,12 @@ impl Drop for Server {
 }
 
 pub(crate) fn serve(data: &Path) -> Server {
-    let mut child = Command::new(binary())
+    serve_binary(binary(), data)
+}
+
+/// Starts `bin` (a site binary) on a free port with its data in `data`.
+pub(crate) fn serve_binary(bin: &Path, data: &Path) -> Server {
+    let mut child = Command::new(bin)
         .arg("--data")
         .arg(data)
         .args(["serve", "--bind", "127.0.0.1:0"])

@@ -14,5 +14,7 @@ mod editing;
 mod harness;
 /// The demo town served over HTTP.
 mod http;
+/// Languages and themes of the example towns.
+mod languages;
 /// A small WebDriver client for headless Chromium.
 mod webdriver;

@@ -183,6 +183,14 @@ impl Browser {
             .to_owned()
     }
 
+    /// The page's title.
+    pub(crate) fn title(&self) -> String {
+        self.command(reqwest::Method::GET, "/title", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// The page's source, as the browser has it now.
     pub(crate) fn source(&self) -> String {
         self.command(reqwest::Method::GET, "/source", None)
@@ -287,6 +295,11 @@ impl Element<'_> {
         self.command(reqwest::Method::GET, &format!("/attribute/{name}"), None)
             .as_str()
             .map(str::to_owned)
+    }
+
+    /// A DOM property's value (`value` of a field as typed, `checked`…).
+    pub(crate) fn property(&self, name: &str) -> Value {
+        self.command(reqwest::Method::GET, &format!("/property/{name}"), None)
     }
 
     /// Types `text` into it.

@@ -28,7 +28,6 @@ i18n-number-group = .
 i18n-number-group-min = 4
 i18n-number-decimal = ,
 i18n-switcher-label = Sprache
-i18n-current-language = aktuelle Sprache
 i18n-other-languages = Diese Seite in anderen Sprachen
 error-translation = diese Übersetzungsverknüpfung ist nicht möglich
 error-language = diese Sprache wird hier nicht angeboten

@@ -28,7 +28,6 @@ i18n-number-group = ,
 i18n-number-group-min = 4
 i18n-number-decimal = .
 i18n-switcher-label = Language
-i18n-current-language = current language
 i18n-other-languages = This page in other languages
 error-translation = this translation link is not possible
 error-language = this language is not offered here

@@ -28,7 +28,6 @@ i18n-number-group = .
 i18n-number-group-min = 5
 i18n-number-decimal = ,
 i18n-switcher-label = Idioma
-i18n-current-language = idioma actual
 i18n-other-languages = Esta página en otros idiomas
 error-translation = este enlace de traducción no es posible
 error-language = este idioma no se ofrece aquí

@@ -28,7 +28,6 @@ i18n-number-group = { "\u202F" }
 i18n-number-group-min = 4
 i18n-number-decimal = ,
 i18n-switcher-label = Langue
-i18n-current-language = langue actuelle
 i18n-other-languages = Cette page dans d’autres langues
 error-translation = ce lien de traduction n’est pas possible
 error-language = cette langue n’est pas proposée ici

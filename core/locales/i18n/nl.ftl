@@ -28,7 +28,6 @@ i18n-number-group = .
 i18n-number-group-min = 4
 i18n-number-decimal = ,
 i18n-switcher-label = Taal
-i18n-current-language = huidige taal
 i18n-other-languages = Deze pagina in andere talen
 error-translation = deze vertaalkoppeling is niet mogelijk
 error-language = deze taal wordt hier niet aangeboden

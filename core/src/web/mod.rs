@@ -638,7 +638,15 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ETAG, etag)
-        .header(header::VARY, "Accept, Accept-Language")
+        // The language may come from the switcher's cookie.
+        .header(
+            header::VARY,
+            if req.site.config().languages.len() > 1 {
+                "Accept, Accept-Language, Cookie"
+            } else {
+                "Accept, Accept-Language"
+            },
+        )
         .header(header::CONTENT_LANGUAGE, req.lang.as_str())
         .body(Body::from(body))
         .unwrap_or_default())
@@ -863,6 +871,11 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
     let mut ctx = site_context(req, Some(item))?;
     let ty = site.schema().get(&item.type_name);
     let url = item_url(&req.base, &item.path);
+    let modified_display = site.renderer().catalog().format_date(
+        lang,
+        item.modified.date_naive(),
+        crate::i18n::DateStyle::Long,
+    );
     let mut item_v = json!({
         "url": url,
         "uid": item.uid,
@@ -873,7 +886,7 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
         "title": item.title(),
         "description": item.description(),
         "modified": item.modified.to_rfc3339(),
-        "modified_display": site.renderer().catalog().format_date(lang, item.modified.date_naive(), crate::i18n::DateStyle::Long),
+        "modified_display": modified_display,
         "review_state": item.review_state,
     });
     if let Some(obj) = item_v.as_object_mut() {

@@ -34,13 +34,14 @@ fn static_dir(req: &Req<'_>) -> Option<PathBuf> {
 }
 
 /// Adds `theme` to a page's context: the addresses of the theme's
-/// stylesheet and logo, when it has them.
+/// stylesheet and logo, when it has them (from the host's root, like the
+/// core's own files).
 pub(super) fn insert_context(req: &Req<'_>, ctx: &mut tera::Context) {
     let dir = static_dir(req);
     let url = |name: &str| {
         dir.as_ref()
             .filter(|d| d.join(name).is_file())
-            .map(|_| format!("{}/++theme++/{name}", req.base))
+            .map(|_| format!("/++theme++/{name}"))
     };
     ctx.insert("theme", &json!({"css": url(STYLESHEET), "logo": url(LOGO)}));
 }

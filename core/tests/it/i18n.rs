@@ -156,9 +156,11 @@ async fn the_language_comes_from_the_choice_then_the_user_then_the_browser() {
     )
     .await;
     assert_eq!(html_lang(&r), "nl");
-    // Strings follow the language.
+    // Strings follow the language, and caches are told the cookie counts.
     let r = get(&app, "/", &[("cookie", "I18N_LANGUAGE=nl")]).await;
     assert!(r.body.contains("Naar de inhoud"), "{}", r.body);
+    assert_eq!(r.headers["content-language"], "nl");
+    assert!(r.headers["vary"].to_str().unwrap().contains("Cookie"));
 }
 
 #[tokio::test]
@@ -297,6 +299,7 @@ async fn translations_are_listed_linked_and_unlinked_over_the_api() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().contains("`fr`"));
+    insta::assert_json_snapshot!("translations_same_language", r.json());
     // Unknown targets, missing or malformed ids, malformed JSON.
     for body in [
         r#"{"id": "/nowhere"}"#,
@@ -603,13 +606,11 @@ async fn a_theme_brings_its_stylesheet_and_logo_and_nothing_else() {
     let r = get(&app, "/", &[]).await;
     assert!(
         r.body
-            .contains("<link rel=\"stylesheet\" href=\"http://town.test/++theme++/style.css\">"),
+            .contains("<link rel=\"stylesheet\" href=\"/++theme++/style.css\">"),
         "{}",
         r.body
     );
-    assert!(r
-        .body
-        .contains("src=\"http://town.test/++theme++/logo.svg\""));
+    assert!(r.body.contains("src=\"/++theme++/logo.svg\""));
     let css = get(&app, "/++theme++/style.css", &[]).await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.headers["content-type"], "text/css; charset=utf-8");
@@ -645,4 +646,99 @@ async fn a_theme_brings_its_stylesheet_and_logo_and_nothing_else() {
     assert!(!r.body.contains("++theme++"));
     let r = get(&serve(&plain), "/++theme++/style.css", &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn pages_list_the_other_languages() {
+    let t = translated();
+    t.site
+        .write(&admin(), |w| {
+            w.link_translation("/actualites/marche", "/nieuws/markt")
+        })
+        .unwrap();
+    let app = serve(&t);
+    let r = get(&app, "/actualites/marche", &[]).await;
+    assert!(
+        r.body
+            .contains("<h2 id=\"translations-heading\">Cette page dans d’autres langues</h2>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(
+        "<li><a href=\"http://town.test/nieuws/markt\" hreflang=\"nl\" lang=\"nl\">Nederlands</a></li>"
+    ));
+    // Not itself, and nothing on a page without translations.
+    assert!(!r
+        .body
+        .contains("hreflang=\"fr\" lang=\"fr\">Français</a></li>\n    </ul>\n  </aside>"));
+    let r = get(&app, "/actualites/fete", &[]).await;
+    assert!(!r.body.contains("translations-heading"));
+}
+
+#[tokio::test]
+async fn templates_format_dates_and_numbers_with_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("theme")).unwrap();
+    std::fs::write(
+        dir.path().join("theme/item_view.html"),
+        "{% extends \"base.html\" %}{% block content %}\
+         <p id=\"d\">{{ item.day | date }}</p>\
+         <p id=\"s\">{{ item.day | date(style=\"short\") }}</p>\
+         <p id=\"f\">{{ item.day | date(lang=\"de\", style=\"full\") }}</p>\
+         <p id=\"n\">{{ item.price | number }}</p>\
+         {% endblock content %}",
+    )
+    .unwrap();
+    let toml = crate::common::SITE_TOML.replace(
+        "[modules.testing]\n",
+        "theme = \"theme\"\n[modules.testing]\n",
+    );
+    let toml = toml.replace(
+        "[\"fr\", \"en\", \"nl\"]",
+        "[\"fr\", \"en\", \"nl\", \"de\"]",
+    );
+    let site = open_site(dir.path(), &toml, &registry(&[])).unwrap();
+    site.create(Some("Hotel-de-ville-2026")).unwrap();
+    site.add(
+        &admin(),
+        "/",
+        "Page",
+        data(json!({"title": "Foire", "day": "2026-11-27", "price": 98765.25})),
+    )
+    .unwrap();
+    let app = app(Arc::new(Sites::new(vec![Arc::new(site)]).unwrap()));
+    let fr = get(&app, "/foire", &[]).await;
+    assert!(
+        fr.body.contains("<p id=\"d\">27 novembre 2026</p>"),
+        "{}",
+        fr.body
+    );
+    assert!(fr.body.contains("<p id=\"s\">27/11/2026</p>"));
+    assert!(fr
+        .body
+        .contains("<p id=\"f\">Freitag, 27. November 2026</p>"));
+    assert!(fr.body.contains("<p id=\"n\">98\u{202f}765,25</p>"));
+    let nl = get(&app, "/foire", &[("accept-language", "nl")]).await;
+    assert!(
+        nl.body.contains("<p id=\"d\">27 november 2026</p>"),
+        "{}",
+        nl.body
+    );
+    assert!(nl.body.contains("<p id=\"s\">27-11-2026</p>"));
+    assert!(nl.body.contains("<p id=\"n\">98.765,25</p>"));
+}
+
+#[test]
+fn an_export_keeps_the_translation_links() {
+    let t = translated();
+    let out = t.dir.path().join("export");
+    beffroi::export::export_site(&t.site, &admin(), &out, &mut |_, _| {}).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let copy = open_site(other.path(), crate::common::SITE_TOML, &registry(&[])).unwrap();
+    beffroi::export::import_site(&copy, &out, &mut |_, _| {}).unwrap();
+    let fr = copy.get("/actualites").unwrap().unwrap();
+    let nl = copy.get("/nieuws").unwrap().unwrap();
+    let group = copy.translation_group(&fr.uid).unwrap();
+    assert_eq!(group.get("nl"), Some(&nl.uid));
+    assert_eq!(nl.language.as_deref(), Some("nl"));
 }

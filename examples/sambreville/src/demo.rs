@@ -99,7 +99,6 @@ fn add(w: &mut Writer<'_>) -> Result<()> {
             AddOptions {
                 id: Some((*id).into()),
                 language: Some((*lang).into()),
-                ..AddOptions::default()
             },
         )?;
         // The language folder is the site root's translation: switching
@@ -114,7 +113,6 @@ fn add(w: &mut Writer<'_>) -> Result<()> {
                 AddOptions {
                     id: Some((*page).into()),
                     language: Some((*lang).into()),
-                    ..AddOptions::default()
                 },
             )?;
             w.link_translation(original, &item.path)?;
