@@ -64,7 +64,7 @@ pub(super) fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
 /// Adds to a page's context the switcher (`languages`: code, name, url,
 /// current) and the item with its translations (`alternates`: lang, name,
 /// title, url, current), for `<link rel="alternate">` and the list of
-/// other languages.
+/// other languages; and `content_lang`, the language the item is written in.
 pub(super) fn insert_context(
     req: &Req<'_>,
     current: Option<&Item>,
@@ -114,6 +114,11 @@ pub(super) fn insert_context(
         }
     }
     ctx.insert("alternates", &alternates);
+    // The language of the content itself, which may differ from the
+    // page's (a French page read with an English interface): templates
+    // mark the content with it (WCAG 3.1.2, language of parts).
+    let content_lang = current.map_or_else(|| req.lang.clone(), |i| language_of(req.site, i));
+    ctx.insert("content_lang", &content_lang);
     Ok(())
 }
 

@@ -241,6 +241,18 @@ async fn pages_offer_the_switcher_and_their_translations() {
         "href=\"http://town.test/@@set-language?lang=nl&amp;came_from=http%3A%2F%2Ftown.test%2Fnieuws\" hreflang=\"nl\" lang=\"nl\">Nederlands</a>"
     ), "{body}");
     assert!(body.contains("hreflang=\"fr\" lang=\"fr\" aria-current=\"true\">Français</a>"));
+    // Read with a Dutch interface, the French content says it is French.
+    let r = get(&app, "/actualites/marche", &[("accept-language", "nl")]).await;
+    assert!(r.body.contains("<html lang=\"nl\""));
+    assert!(r.body.contains("<article lang=\"fr\">"), "{}", r.body);
+    let r = get(&app, "/actualites", &[("accept-language", "nl")]).await;
+    assert!(
+        r.body.contains("<div class=\"folder\" lang=\"fr\">"),
+        "{}",
+        r.body
+    );
+    let r = get(&app, "/actualites/marche", &[]).await;
+    assert!(r.body.contains("<article>"));
     // A page without translations has no alternates.
     let r = get(&app, "/market", &[]).await;
     assert!(!r.body.contains("rel=\"alternate\""));
