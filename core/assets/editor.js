@@ -44,8 +44,12 @@
       var btn = document.createElement("button");
       btn.type = "button";
       btn.textContent = b[3];
-      btn.title = w[b[0]] || b[0];
-      btn.setAttribute("aria-label", w[b[0]] || b[0]);
+      // The accessible name holds the visible text (WCAG 2.5.3), so
+      // "click H2" works for voice users too.
+      var name = w[b[0]] || b[0];
+      btn.title = name;
+      var spoken = b[3].length > 1 && /[A-Za-z0-9]/.test(b[3]);
+      btn.setAttribute("aria-label", spoken ? b[3] + " " + name : name);
       btn.addEventListener("click", function () {
         area.focus();
         if (b[1] === "createLink") {
@@ -75,6 +79,11 @@
   }
 
   function ready() {
+    // After a failed save, the error summary takes the focus, so a screen
+    // reader reads it first and its links lead to each field.
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+
     Array.prototype.forEach.call(document.querySelectorAll("textarea.richtext"), richEditor);
 
     var offset = -new Date().getTimezoneOffset();

@@ -8,6 +8,8 @@ mod accounts;
 mod browser;
 /// The command line: check, sites, modules, export and import, errors.
 mod cli;
+/// The editing pages in headless Chromium.
+mod editing;
 /// Starting the binary, finding it, talking to it.
 mod harness;
 /// The demo town served over HTTP.

@@ -27,6 +27,7 @@ edit-file-current = Aktuelle Datei:
 edit-file-keep = Die aktuelle Datei behalten
 edit-file-replace = Durch eine neue Datei ersetzen
 edit-file-remove = Die Datei entfernen
+edit-file-kept = Erhalten: { $name }. Die Datei wird mit dem Formular gespeichert.
 edit-reference-none = — Keines —
 edit-reference-hidden = Ein Element, das Sie nicht sehen dürfen
 edit-reference-search = Elemente für „{ $field }“ suchen

@@ -27,6 +27,7 @@ edit-file-current = Current file:
 edit-file-keep = Keep the current file
 edit-file-replace = Replace it with a new file
 edit-file-remove = Remove the file
+edit-file-kept = Received: { $name }. It will be saved with the form.
 edit-reference-none = — None —
 edit-reference-hidden = An item you may not see
 edit-reference-search = Search items for “{ $field }”

@@ -27,6 +27,7 @@ edit-file-current = Archivo actual:
 edit-file-keep = Conservar el archivo actual
 edit-file-replace = Sustituirlo por un archivo nuevo
 edit-file-remove = Quitar el archivo
+edit-file-kept = Recibido: { $name }. Se guardará con el formulario.
 edit-reference-none = — Ninguno —
 edit-reference-hidden = Un elemento que usted no puede ver
 edit-reference-search = Buscar elementos para «{ $field }»

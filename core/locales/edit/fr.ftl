@@ -27,6 +27,7 @@ edit-file-current = Fichier actuel :
 edit-file-keep = Garder le fichier actuel
 edit-file-replace = Le remplacer par un nouveau fichier
 edit-file-remove = Retirer le fichier
+edit-file-kept = Reçu : { $name }. Il sera enregistré avec le formulaire.
 edit-reference-none = — Aucun —
 edit-reference-hidden = Un élément que vous ne pouvez pas voir
 edit-reference-search = Chercher des éléments pour « { $field } »

@@ -27,6 +27,7 @@ edit-file-current = Huidig bestand:
 edit-file-keep = Het huidige bestand behouden
 edit-file-replace = Vervangen door een nieuw bestand
 edit-file-remove = Het bestand verwijderen
+edit-file-kept = Ontvangen: { $name }. Het wordt met het formulier opgeslagen.
 edit-reference-none = — Geen —
 edit-reference-hidden = Een item dat u niet mag zien
 edit-reference-search = Items zoeken voor „{ $field }”

@@ -40,8 +40,11 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Respon
     // last segment of the path says it.
     if call.name.is_none() {
         let (parent, last) = call.path.rsplit_once('/')?;
-        let type_name = last.strip_prefix("++add++")?;
         let parent = if parent.is_empty() { "/" } else { parent };
+        if reading && ALIASES.contains(&last) {
+            return alias(req, parent, last);
+        }
+        let type_name = last.strip_prefix("++add++")?;
         if !(reading || posting) {
             return None;
         }
@@ -90,6 +93,22 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Respon
         ("@@sharing", true) => pages::post_sharing(req, path, &call.body),
         _ => return None,
     })
+}
+
+/// Pages Plone also answers without `@@` (`/folder/folder_contents`).
+const ALIASES: &[&str] = &["edit", "folder_contents", "sharing", "delete_confirmation"];
+
+/// `/folder/folder_contents` goes to `/folder/@@folder_contents`, unless an
+/// item is called so: content comes before views, as in Plone.
+fn alias(req: &Req<'_>, parent: &str, view: &str) -> Option<Result<Response>> {
+    match req.site.get(&crate::site::join_path(parent, view)) {
+        Ok(None) => {}
+        Ok(Some(_)) => return None,
+        Err(e) => return Some(Err(e)),
+    }
+    let url = item_url(&req.base, parent);
+    let query = req.query.map(|q| format!("?{q}")).unwrap_or_default();
+    Some(Ok(redirect(&format!("{url}/@@{view}{query}"))))
 }
 
 /// A visitor asking for an editing page is sent to the login form, to come
@@ -165,6 +184,7 @@ fn toolbar(req: &Req<'_>, item: &Item) -> Result<Option<Value>> {
             }
         }
     }
+    addable.sort_by_key(|a| a["title"].as_str().unwrap_or_default().to_lowercase());
     let folderish = ty.is_some_and(|t| t.container);
     let contents = folderish && (may_edit || !addable.is_empty());
     let transitions = if item.review_state.is_some() {

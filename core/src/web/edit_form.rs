@@ -191,7 +191,7 @@ pub(super) async fn post_add(
         ty,
     };
     let (input, mut errors) = read_input(req, ty, None, &sent)?;
-    let values = submitted_values(ty, None, &sent);
+    let values = submitted_values(req, ty, None, &sent, &input);
     if !sent.get("_search").is_empty() {
         return render(req, &target, &values, &Errors::default(), Some(&sent));
     }
@@ -235,7 +235,7 @@ pub(super) async fn post_edit(req: &Req<'_>, path: &str, call: &Call) -> Result<
     check_form_csrf(req, &sent.fields)?;
     let target = Target::Edit { item: &item, ty };
     let (input, mut errors) = read_input(req, ty, Some(&item), &sent)?;
-    let values = submitted_values(ty, Some(&item), &sent);
+    let values = submitted_values(req, ty, Some(&item), &sent, &input);
     if !sent.get("_search").is_empty() {
         return render(req, &target, &values, &Errors::default(), Some(&sent));
     }
@@ -413,6 +413,8 @@ fn read_input(
                         }
                         Err(e) => return Err(e),
                     }
+                } else if let Some(kept) = kept_upload(req, sent, &f.name, action) {
+                    kept
                 } else if item.is_none() && f.required {
                     Value::Null
                 } else {
@@ -488,6 +490,26 @@ fn read_input(
     Ok((input, errors))
 }
 
+/// A file uploaded with a form that failed, kept for the next try: the
+/// form carries its reference back, signed so no other stored file can be
+/// named this way.
+fn kept_upload(req: &Req<'_>, sent: &Submitted, field: &str, action: &str) -> Option<Value> {
+    if action == "keep" {
+        return None;
+    }
+    let token = sent.get(&format!("{field}._kept"));
+    let payload = super::unseal(req, "upload", token)?;
+    let (name, blob) = payload.split_once('\n')?;
+    (name == field)
+        .then(|| serde_json::from_str::<Value>(blob).ok())
+        .flatten()
+}
+
+/// The signed reference to a file just uploaded, for [`kept_upload`].
+fn keep_upload(req: &Req<'_>, field: &str, blob: &Value) -> String {
+    super::sealed(req, "upload", &format!("{field}\n{blob}"))
+}
+
 /// `2026-03-01T20:00` from a `datetime-local` input, with the offset the
 /// stored value had (or the browser's, sent by `editor.js`), else UTC.
 fn local_to_rfc3339(local: &str, offset: &str) -> Option<String> {
@@ -516,8 +538,15 @@ fn initial_values(ty: &TypeDef, item: Option<&Item>) -> Map<String, Value> {
     out
 }
 
-/// The values a form shows again after a failed save: what was typed.
-fn submitted_values(ty: &TypeDef, item: Option<&Item>, sent: &Submitted) -> Map<String, Value> {
+/// The values a form shows again after a failed save: what was typed, and
+/// the files received (`input` holds them).
+fn submitted_values(
+    req: &Req<'_>,
+    ty: &TypeDef,
+    item: Option<&Item>,
+    sent: &Submitted,
+    input: &Map<String, Value>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for f in &ty.fields {
         let v = match f.kind {
@@ -531,10 +560,18 @@ fn submitted_values(ty: &TypeDef, item: Option<&Item>, sent: &Submitted) -> Map<
                     "lat": part("lat"), "lon": part("lon"),
                 })
             }
-            // A browser cannot be given a file back: the stored one shows.
-            FieldKind::File | FieldKind::Image => match item.and_then(|i| i.field(&f.name)) {
-                Some(v) => v.clone(),
-                None => continue,
+            // A browser cannot be given a file back: a file received is
+            // kept by reference, else the stored one shows.
+            FieldKind::File | FieldKind::Image => match input.get(&f.name) {
+                Some(blob) if blob.is_object() => json!({
+                    "kept": keep_upload(req, &f.name, blob),
+                    "kept_filename": blob.get("filename"),
+                    "filename": item.and_then(|i| i.field(&f.name)).and_then(|v| v.get("filename")),
+                }),
+                _ => match item.and_then(|i| i.field(&f.name)) {
+                    Some(v) => v.clone(),
+                    None => continue,
+                },
             },
             FieldKind::Datetime => json!({
                 "local": sent.get(&f.name),
@@ -625,7 +662,7 @@ fn render(
             t(req, "edit-id-label", &[])
         } else {
             ty.field(&e.field)
-                .map(|f| f.title.get(lang).to_owned())
+                .map(|f| label(f, lang))
                 .unwrap_or_else(|| e.field.clone())
         };
         summary.push(json!({
@@ -667,6 +704,14 @@ fn render(
     page(req, status, "edit_form.html", &ctx)
 }
 
+/// A field's label: its title, or its name when the type gives none.
+fn label(f: &FieldDef, lang: &str) -> String {
+    match f.title.get(lang) {
+        "" => f.name.clone(),
+        title => title.to_owned(),
+    }
+}
+
 /// One field's widget, as the template draws it.
 fn widget(
     req: &Req<'_>,
@@ -698,7 +743,7 @@ fn widget(
         "id": id,
         "describedby": describedby,
         "kind": f.kind,
-        "label": f.title.get(lang),
+        "label": label(f, lang),
         "help": help,
         "required": f.required,
         "error": error,
@@ -766,6 +811,12 @@ fn widget(
                         "filename": filename,
                         "url": format!("{}/@@download/{}", item_url(&req.base, &item.path), f.name),
                     }),
+                );
+            }
+            if let Some(token) = value.get("kept").and_then(Value::as_str) {
+                obj.insert(
+                    "kept".into(),
+                    json!({"token": token, "filename": value.get("kept_filename")}),
                 );
             }
             if f.kind == FieldKind::Image {

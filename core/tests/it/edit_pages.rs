@@ -177,6 +177,24 @@ async fn editing_pages_are_for_those_who_may_edit() {
         assert_eq!(r.status, StatusCode::OK, "{uri} for an editor: {}", r.body);
         assert!(r.body.contains("class=\"edit-toolbar\""), "{uri}");
     }
+    // Plone's addresses without `@@` lead to the same pages, unless an item
+    // has that name.
+    let r = get(&app, &eddy, "/services/folder_contents?sort_on=title").await;
+    assert_eq!(
+        location(&r),
+        "http://town.test/services/@@folder_contents?sort_on=title"
+    );
+    let r = get(&app, &eddy, "/services/a/edit").await;
+    assert_eq!(location(&r), "http://town.test/services/a/@@edit");
+    t.site
+        .write(&admin(), |w| {
+            w.add("/services", "Page", data(json!({"title": "Edit"})))
+        })
+        .unwrap();
+    let r = get(&app, &eddy, "/services/edit").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<h1>Edit</h1>"));
+    t.site.delete(&admin(), "/services/edit", None).unwrap();
     // A visitor posting is refused, and nothing changes.
     let r = request(
         &app,
@@ -410,6 +428,73 @@ async fn validation_errors_name_each_field_and_keep_what_was_typed() {
         assert!(body.contains(kept), "kept {kept}");
     }
     assert_eq!(t.site.children("/services").unwrap().len(), 3);
+
+    // A file sent with a form that fails is kept for the next try.
+    let boundary = "KeepIt";
+    let ctype = format!("multipart/form-data; boundary={boundary}");
+    let body = multipart(
+        boundary,
+        &[
+            ("_authenticator", None, &eddy.token),
+            ("title", None, "With a file"),
+            ("count", None, "11"),
+            (
+                "attachment",
+                Some(("notes.txt", "text/plain")),
+                "kept notes",
+            ),
+        ],
+    );
+    let r = request(
+        &app,
+        "POST",
+        "/services/++add++Page",
+        &[("content-type", &ctype), ("cookie", &eddy.cookies)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Reçu : notes.txt."));
+    let kept = r
+        .body
+        .split("name=\"attachment._kept\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    // A forged reference is ignored; the kept one is saved.
+    let r = post(
+        &app,
+        &eddy,
+        "/services/++add++Page",
+        "title=Forged+file&attachment._kept=bm90ZXM.00",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(t
+        .site
+        .get("/services/forged-file")
+        .unwrap()
+        .unwrap()
+        .field("attachment")
+        .is_none());
+    let r = post(
+        &app,
+        &eddy,
+        "/services/++add++Page",
+        &format!("title=With+a+file&count=1&attachment._kept={kept}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = request(
+        &app,
+        "GET",
+        "/services/with-a-file/@@download/attachment",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(r.body, "kept notes");
 
     // A taken id is named next to the id field.
     let r = post(
@@ -918,4 +1003,26 @@ async fn the_sharing_page_searches_and_grants_roles() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_add_form_markup_is_stable() {
+    let t = office();
+    let app = serve(&t);
+    let eddy = log_in(&app, "eddy").await;
+    let r = request(
+        &app,
+        "GET",
+        "/services/++add++Page",
+        &[("cookie", &eddy.cookies), ("accept-language", "en")],
+        "",
+    )
+    .await;
+    let start = r.body.find("<h1>").unwrap();
+    let end = r.body[start..].find("</form>").unwrap() + start + "</form>".len();
+    let mut form = r.body[start..end].replace(&eddy.token, "[csrf]");
+    for item in t.site.walk().unwrap() {
+        form = form.replace(&item.uid, &format!("[uid {}]", item.path));
+    }
+    insta::assert_snapshot!("add_form_page", form);
 }
