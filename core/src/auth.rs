@@ -445,12 +445,12 @@ impl Site {
         let lang = user
             .language
             .clone()
-            .unwrap_or_else(|| self.config().default_language.clone());
+            .unwrap_or_else(|| self.settings_or_config().default_language);
         let catalog = self.renderer().catalog();
         let link = format!("{base_url}/@@reset-password/{token}");
         let args = [
             ("name", user.fullname.clone()),
-            ("site", self.config().title.clone()),
+            ("site", self.settings_or_config().title),
             ("link", link.clone()),
         ];
         let subject = catalog.message(&lang, "reset-mail-subject", &args);

@@ -41,6 +41,10 @@ pub struct SiteConfig {
     /// A folder of templates (and `static/` files) that override the modules'.
     #[serde(default)]
     pub theme: Option<PathBuf>,
+    /// Other themes the site setup may choose from, by name (folders
+    /// laid out as `theme`); `default` is always the core's own look.
+    #[serde(default)]
+    pub themes: BTreeMap<String, PathBuf>,
     /// Whether to add every module's demonstration content when the site is created.
     #[serde(default)]
     pub demo_content: bool,
@@ -206,6 +210,17 @@ impl SiteConfig {
         c.theme = c
             .theme
             .map(|t| if t.is_relative() { base.join(t) } else { t });
+        for (name, dir) in &mut c.themes {
+            if name == "default" {
+                return Err(cfg(
+                    "themes.default: `default` names the core's own look; choose another name"
+                        .into(),
+                ));
+            }
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
         for (name, counter) in &c.counters {
             if let Some(f) = &counter.format {
                 crate::workflow::check_format(f)

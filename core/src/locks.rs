@@ -127,6 +127,18 @@ impl Writer<'_> {
         }
     }
 
+    /// For the editing pages, which carry no `Lock-Token`: a live lock
+    /// taken by someone else refuses the change; one the acting user took
+    /// does not.
+    pub fn check_lock_of_others(&self, item: &Item) -> Result<()> {
+        match self.live_lock(item)? {
+            Some(lock) if lock.creator != self.actor() => {
+                Err(Error::Forbidden(LOCKED_MESSAGE.into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn live_lock(&self, item: &Item) -> Result<Option<Lock>> {
         let key = self.site.keys().lock(&item.uid);
         let lock: Option<Lock> = self.tx.get(&key)?.map(|b| decode(&key, &b)).transpose()?;

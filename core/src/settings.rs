@@ -9,6 +9,7 @@
 //! holding `Manage site`.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -115,6 +116,22 @@ fn read<T: for<'de> Deserialize<'de> + Default>(
 /// The modules a site enables when it opens: `site.toml`'s list with the
 /// database's choices applied. A module chosen in the database but not
 /// linked into this binary is left out (and logged), so the site still opens.
+/// The theme folder in force: the one chosen in the site settings
+/// (`default`: none, the core's look; a name from `[themes]`), else
+/// `site.toml`'s `theme`. Read when the site opens: templates are compiled
+/// then, so a new choice takes effect at the next start.
+pub(crate) fn chosen_theme(config: &SiteConfig, store: &dyn Store) -> Result<Option<PathBuf>> {
+    let change: SettingsChange = read(store, &config.id, SETTINGS_KEY)?;
+    Ok(match change.theme.as_deref() {
+        Some("default") => None,
+        Some(name) => match config.themes.get(name) {
+            Some(dir) => Some(dir.clone()),
+            None => config.theme.clone(),
+        },
+        None => config.theme.clone(),
+    })
+}
+
 pub(crate) fn enabled_modules(
     config: &SiteConfig,
     store: &dyn Store,
@@ -222,15 +239,14 @@ impl Writer<'_> {
             ));
         }
         if let Some(theme) = &change.theme {
-            let ok = theme.len() <= 64
-                && theme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
-            if !ok {
+            let known = theme.is_empty() || theme == "default" || config.themes.contains_key(theme);
+            if !known {
+                let mut names = vec!["default".to_owned()];
+                names.extend(config.themes.keys().cloned());
                 errors.push(FieldError::new(
                     "theme",
-                    "bad_id",
-                    "a theme's name is letters, digits, `-` and `_`",
+                    "unknown_theme",
+                    format!("choose one of {names:?}, or leave it empty for site.toml's theme"),
                 ));
             }
         }

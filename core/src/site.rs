@@ -223,7 +223,12 @@ fn check_id(id: &str) -> Result<()> {
 impl Site {
     /// Builds a site from its configuration: resolves its modules, loads
     /// their types, vocabularies, templates and translations, and checks them.
-    pub fn open(config: SiteConfig, store: Arc<dyn Store>, registry: &Registry) -> Result<Self> {
+    pub fn open(
+        mut config: SiteConfig,
+        store: Arc<dyn Store>,
+        registry: &Registry,
+    ) -> Result<Self> {
+        config.theme = crate::settings::chosen_theme(&config, store.as_ref())?;
         let modules = registry.resolve(&crate::settings::enabled_modules(
             &config,
             store.as_ref(),

@@ -216,7 +216,7 @@ impl Writer<'_> {
         self.require(&previous, crate::security::MODIFY)?;
         let site = self.site();
         if let Some(l) = lang {
-            if !site.config().languages.iter().any(|x| x == l) {
+            if !site.settings_or_config().languages.iter().any(|x| x == l) {
                 return Err(bad(
                     "language",
                     &format!("`{l}` is not one of the site's languages"),

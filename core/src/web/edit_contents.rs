@@ -320,6 +320,7 @@ fn paste(req: &Req<'_>, folder: &Item, back: &str) -> Result<Response> {
         };
         let r = req.site.write(&req.who, |w| {
             if cut {
+                w.check_lock_of_others(&source)?;
                 w.move_to(&source.path, &folder.path)
             } else {
                 w.copy(&source.path, &folder.path)
@@ -503,7 +504,10 @@ pub(super) fn post_folder_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Resu
             .get(&child)?
             .map(|c| c.title().to_owned())
             .unwrap_or_else(|| id.to_owned());
-        let r = req.site.write(&req.who, |w| w.delete(&child, None));
+        let r = req.site.write(&req.who, |w| {
+            w.check_lock_of_others(&w.must_get(&child)?)?;
+            w.delete(&child, None)
+        });
         results.push((title, r.map_err(|e| explain(req, &e))));
     }
     report(req, &folder, "edit-report-delete", results)
@@ -556,6 +560,7 @@ pub(super) fn post_folder_rename(req: &Req<'_>, path: &str, body: &[u8]) -> Resu
         let new_title = field(&f, &format!("title.{n}")).trim();
         let child = crate::site::join_path(&folder.path, old);
         let r = req.site.write(&req.who, |w| {
+            w.check_lock_of_others(&w.must_get(&child)?)?;
             let mut at = child.clone();
             if !new_id.is_empty() && new_id != old {
                 at = w.rename(&child, new_id)?.path;

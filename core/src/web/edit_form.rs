@@ -244,10 +244,10 @@ pub(super) async fn post_edit(req: &Req<'_>, path: &str, call: &Call) -> Result<
         return render_errors(req, &target, &values, &errors, &sent);
     }
     let revision = sent.get("_revision").parse::<u64>().ok();
-    match req
-        .site
-        .write(&req.who, |w| w.update(path, input, revision))
-    {
+    match req.site.write(&req.who, |w| {
+        w.check_lock_of_others(&w.must_get(path)?)?;
+        w.update(path, input, revision)
+    }) {
         Ok(saved) => Ok(redirect_with(
             req,
             &url,

@@ -62,8 +62,10 @@ pub(super) fn post_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Resp
     }
     check_form_csrf(req, &f)?;
     let revision = item.revision;
-    req.site
-        .write(&req.who, |w| w.delete(&item.path, Some(revision)))?;
+    req.site.write(&req.who, |w| {
+        w.check_lock_of_others(&item)?;
+        w.delete(&item.path, Some(revision))
+    })?;
     let parent = item.parent_path().unwrap_or("/");
     Ok(redirect_with(
         req,

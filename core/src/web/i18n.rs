@@ -77,7 +77,7 @@ pub(super) fn insert_context(
         None => Default::default(),
     };
     let mut languages = Vec::new();
-    for code in &req.site.config().languages {
+    for code in &req.site.settings_or_config().languages {
         let target = match current {
             Some(item) => item_url(&req.base, &reader.locate_translation(item, code)?.path),
             None => format!("{}{}", req.base, req.asked),
@@ -138,7 +138,7 @@ fn query_value(req: &Req<'_>, name: &str) -> Option<String> {
 
 fn offered_language(req: &Req<'_>, field: &str, value: Option<String>) -> Result<String> {
     let lang = value.unwrap_or_default();
-    if req.site.config().languages.contains(&lang) {
+    if req.site.settings_or_config().languages.contains(&lang) {
         Ok(lang)
     } else {
         Err(Error::Invalid(vec![FieldError::new(
@@ -146,7 +146,7 @@ fn offered_language(req: &Req<'_>, field: &str, value: Option<String>) -> Result
             "language",
             format!(
                 "`{lang}` is not one of this site's languages ({})",
-                req.site.config().languages.join(", ")
+                req.site.settings_or_config().languages.join(", ")
             ),
         )]))
     }
@@ -230,7 +230,7 @@ fn list(req: &Req<'_>, path: &str) -> Result<Response> {
     // or its translation in that language.
     let site_root = reader.must_get("/")?;
     let mut root = serde_json::Map::new();
-    for lang in &req.site.config().languages {
+    for lang in &req.site.settings_or_config().languages {
         let found = reader.locate_translation(&site_root, lang)?;
         root.insert(lang.clone(), json!(item_url(&req.base, &found.path)));
     }

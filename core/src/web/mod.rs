@@ -34,8 +34,8 @@ mod nav;
 mod openapi;
 mod search;
 mod setup;
-mod types;
 mod theme;
+mod types;
 mod workflow;
 
 /// The sites one process serves.
@@ -638,7 +638,7 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
         // The language may come from the switcher's cookie.
         .header(
             header::VARY,
-            if req.site.config().languages.len() > 1 {
+            if req.site.settings_or_config().languages.len() > 1 {
                 "Accept, Accept-Language, Cookie"
             } else {
                 "Accept, Accept-Language"

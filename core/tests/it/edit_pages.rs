@@ -1026,3 +1026,60 @@ async fn the_add_form_markup_is_stable() {
     }
     insta::assert_snapshot!("add_form_page", form);
 }
+
+#[tokio::test]
+async fn a_lock_taken_by_someone_else_stops_the_forms() {
+    let t = office();
+    let app = serve(&t);
+    let eddy = log_in(&app, "eddy").await;
+    // Claire edits through the API and holds a lock on Alpha.
+    t.site
+        .write(&admin(), |w| {
+            w.set_local_roles("/services", "claire", &["Editor".into()])
+        })
+        .unwrap();
+    let claire = t.site.principal("claire").unwrap();
+    t.site
+        .write(&claire, |w| {
+            w.lock("/services/a", beffroi::locks::LockOptions::default())
+        })
+        .unwrap();
+    let r = post(
+        &app,
+        &eddy,
+        "/services/a/@@edit",
+        &format!(
+            "_authenticator={}&_revision=1&title=Overwritten",
+            eddy.token
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(t.site.get("/services/a").unwrap().unwrap().title(), "Alpha");
+    let r = post(
+        &app,
+        &eddy,
+        "/services/a/@@delete_confirmation",
+        &format!("_authenticator={}", eddy.token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(t.site.get("/services/a").unwrap().is_some());
+    // Claire herself still edits with the form.
+    let claire_browser = log_in(&app, "claire").await;
+    let r = post(
+        &app,
+        &claire_browser,
+        "/services/a/@@edit",
+        &format!(
+            "_authenticator={}&_revision=1&title=Alpha+revu",
+            claire_browser.token
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        t.site.get("/services/a").unwrap().unwrap().title(),
+        "Alpha revu"
+    );
+}

@@ -754,3 +754,58 @@ fn an_export_keeps_the_translation_links() {
     assert_eq!(group.get("nl"), Some(&nl.uid));
     assert_eq!(nl.language.as_deref(), Some("nl"));
 }
+
+#[tokio::test]
+async fn the_site_setup_chooses_a_theme_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, colour) in [("theme", "#123456"), ("themes/winter", "#0a3d62")] {
+        let s = dir.path().join(folder).join("static");
+        std::fs::create_dir_all(&s).unwrap();
+        std::fs::write(s.join("style.css"), format!("body {{ color: {colour}; }}")).unwrap();
+    }
+    let toml = crate::common::SITE_TOML.replace(
+        "[modules.testing]\n",
+        "theme = \"theme\"\n[themes]\nwinter = \"themes/winter\"\n[modules.testing]\n",
+    );
+    let css_after_start = |choice: Option<&str>| {
+        let toml = toml.clone();
+        let dir = dir.path().to_owned();
+        let choice = choice.map(str::to_owned);
+        async move {
+            let site = open_site(&dir, &toml, &registry(&[])).unwrap();
+            site.create(Some("Hotel-de-ville-2026")).unwrap();
+            if let Some(choice) = choice {
+                let change = beffroi::settings::SettingsChange {
+                    theme: Some(choice),
+                    ..Default::default()
+                };
+                site.write(&admin(), |w| w.set_settings(&change)).unwrap();
+            }
+            drop(site);
+            let site = open_site(&dir, &toml, &registry(&[])).unwrap();
+            let app = app(Arc::new(Sites::new(vec![Arc::new(site)]).unwrap()));
+            let home = get(&app, "/", &[]).await;
+            let css = get(&app, "/++theme++/style.css", &[]).await;
+            (home.body.contains("/++theme++/style.css"), css.body)
+        }
+    };
+    let (linked, css) = css_after_start(None).await;
+    assert!(linked);
+    assert!(css.contains("#123456"), "{css}");
+    let (linked, css) = css_after_start(Some("winter")).await;
+    assert!(linked);
+    assert!(css.contains("#0a3d62"), "{css}");
+    let (linked, _) = css_after_start(Some("default")).await;
+    assert!(!linked, "the core's own look links no theme stylesheet");
+
+    // A name site.toml does not declare is refused, naming the choices.
+    let site = open_site(dir.path(), &toml, &registry(&[])).unwrap();
+    let change = beffroi::settings::SettingsChange {
+        theme: Some("summer".into()),
+        ..Default::default()
+    };
+    let err = site
+        .write(&admin(), |w| w.set_settings(&change))
+        .unwrap_err();
+    assert!(err.to_string().contains("winter"), "{err}");
+}

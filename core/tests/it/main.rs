@@ -1,14 +1,14 @@
 //! Integration tests of the core, through its public API and its HTTP app.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
 
+/// Site administration over the API: users, groups, add-ons, upgrades, OpenAPI.
+mod api_admin;
 /// The content API: create, update, delete, locks, copy and move, uploads, versions.
 mod api_content;
 /// Navigation, site, types and vocabularies over HTTP.
 mod api_nav;
 /// Search over HTTP with the core's own search.
 mod api_search;
-/// Site administration over the API: users, groups, add-ons, upgrades, OpenAPI.
-mod api_admin;
 /// A test town: the core plus a test module with every field kind.
 mod common;
 /// The editing pages: forms, folder contents, delete, history, sharing.

@@ -256,7 +256,7 @@ fn vocabulary_values(req: &Req<'_>, name: &str) -> Value {
             }
         }
         "plone.app.vocabularies.SupportedContentLanguages" => {
-            for l in &req.site.config().languages {
+            for l in &req.site.settings_or_config().languages {
                 out.insert(
                     l.clone(),
                     json!({"title": message(req, &format!("nav-language-{l}"))}),
