@@ -91,7 +91,8 @@ impl Reader<'_> {
     /// the rest of the address. `None` when an item stands at `path` or at
     /// an ancestor on the way up (a new item at an old address wins), when
     /// nothing is remembered, when the item is gone, or when this reader may
-    /// not view the item or what stands at the address it leads to.
+    /// not view the item; through a moved ancestor, also when no item this
+    /// reader may view stands at the address it leads to.
     pub fn redirect(&self, path: &str) -> Result<Option<Redirect>> {
         let site = self.site();
         let mut prefix = path.trim_end_matches('/').to_owned();
@@ -109,10 +110,15 @@ impl Reader<'_> {
                 };
                 let found = Redirect { item, rest };
                 if !found.rest.is_empty() {
-                    // An item at the target that this reader may not view
-                    // is not pointed to.
+                    // Through a moved ancestor: only to an item this reader
+                    // may view there (`++add++Type` and the like are
+                    // addresses of their container, not items).
                     let target = found.path();
-                    if site.get(&target)?.is_some() && self.get(&target)?.is_none() {
+                    let item_part = match target.find("/++") {
+                        Some(i) => &target[..i],
+                        None => target.as_str(),
+                    };
+                    if self.get(item_part)?.is_none() {
                         return Ok(None);
                     }
                 }

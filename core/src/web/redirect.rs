@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 
-use super::{item_url, Req};
+use super::Req;
 
 /// The redirect for a request whose item was not found at `item_path`, if
 /// the address is an old one of an item the caller may view.
@@ -32,10 +32,10 @@ pub(super) fn moved(
     } else {
         req.base.clone()
     };
-    let mut location = item_url(&base, &found.path());
+    let mut location = format!("{base}{}", encode(&found.path()));
     if let Some(s) = service.filter(|s| !s.is_empty()) {
         location.push('/');
-        location.push_str(&encode_service(s));
+        location.push_str(&encode(s));
     }
     if let Some(q) = req.query.filter(|q| !q.is_empty()) {
         location.push('?');
@@ -53,9 +53,10 @@ pub(super) fn moved(
         .ok()
 }
 
-/// Percent-encodes a service and what follows it (`@@download/file`,
-/// `@workflow/publish`), keeping the `@` and `+` of their names.
-fn encode_service(s: &str) -> String {
+/// Percent-encodes a path, a service and what follows it
+/// (`@@download/file`, `++add++Page`), keeping the `@`, `+` and `:` that
+/// names of services and traversers use.
+fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric()
