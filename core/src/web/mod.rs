@@ -333,7 +333,11 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
         Some(Err(e)) => error_from(req, e, raw_path),
         None if call.name.is_some() => error_from(
             req,
-            Error::NotFound(format!("{}/{}", call.path, service.as_deref().unwrap_or_default())),
+            Error::NotFound(format!(
+                "{}/{}",
+                call.path,
+                service.as_deref().unwrap_or_default()
+            )),
             raw_path,
         ),
         None => {

@@ -78,7 +78,12 @@ async fn a_renamed_item_answers_301_at_its_old_address() {
     );
     // A service and the query follow.
     assert_eq!(
-        moved_to(&app, "/++api++/services/horaires/@workflow?expand=x&b=1", &[]).await,
+        moved_to(
+            &app,
+            "/++api++/services/horaires/@workflow?expand=x&b=1",
+            &[]
+        )
+        .await,
         "http://town.test/++api++/services/heures/@workflow?expand=x&b=1"
     );
     assert_eq!(
@@ -318,7 +323,14 @@ async fn a_private_item_moved_away_stays_hidden_and_a_deleted_one_is_gone() {
     let r = call(&app, "GET", "/services/brouillon", &[], "").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.headers.get(header::LOCATION).is_none());
-    let r = call(&app, "PATCH", "/++api++/services/brouillon", &[SEND_JSON], "{}").await;
+    let r = call(
+        &app,
+        "PATCH",
+        "/++api++/services/brouillon",
+        &[SEND_JSON],
+        "{}",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.headers.get(header::LOCATION).is_none());
     // Those who may view it are sent there.
@@ -333,12 +345,18 @@ async fn a_private_item_moved_away_stays_hidden_and_a_deleted_one_is_gone() {
         "http://town.test/++api++/services/projet"
     );
     // Below a public folder's old address, a private item is not pointed to.
-    s.write(&admin(), |w| w.rename("/services", "mairie")).unwrap();
+    s.write(&admin(), |w| w.rename("/services", "mairie"))
+        .unwrap();
     let r = call(&app, "GET", "/++api++/services/projet", &[], "").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.headers.get(header::LOCATION).is_none());
     assert_eq!(
-        moved_to(&app, "/++api++/services/projet", &[("authorization", &auth)]).await,
+        moved_to(
+            &app,
+            "/++api++/services/projet",
+            &[("authorization", &auth)]
+        )
+        .await,
         "http://town.test/++api++/mairie/projet"
     );
 
