@@ -391,3 +391,41 @@ fn redirects_travel_in_an_export() {
         "/services/heures"
     );
 }
+
+#[tokio::test]
+async fn moves_and_renames_over_the_api_leave_redirects() {
+    let t = services();
+    let app = serve(&t);
+    let auth = admin_basic();
+    let headers = [JSON, SEND_JSON, ("authorization", auth.as_str())];
+    // Renamed with `PATCH {"id"}`.
+    let r = call(
+        &app,
+        "PATCH",
+        "/++api++/services/horaires",
+        &headers,
+        &json!({"id": "heures"}).to_string(),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+    assert_eq!(
+        moved_to(&app, "/++api++/services/horaires", &[]).await,
+        "http://town.test/++api++/services/heures"
+    );
+    // Moved with `@move`.
+    let r = call(
+        &app,
+        "POST",
+        "/++api++/archives/@move",
+        &headers,
+        &json!({"source": "/services/etat-civil"}).to_string(),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+    assert_eq!(
+        moved_to(&app, "/services/etat-civil/mariages", &[JSON]).await,
+        "http://town.test/archives/etat-civil/mariages"
+    );
+    let r = call(&app, "GET", "/archives/etat-civil/mariages", &[JSON], "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
