@@ -145,6 +145,7 @@ impl Module for CoreModule {
     fn subscribers(&self) -> Vec<crate::hooks::Subscriber> {
         let mut s = vec![crate::versions::subscriber(), crate::locks::subscriber()];
         s.extend(crate::translations::subscribers());
+        s.push(crate::redirects::subscriber());
         s
     }
 

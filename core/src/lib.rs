@@ -29,6 +29,7 @@ pub mod item;
 pub mod locks;
 mod mail;
 pub mod module;
+pub mod redirects;
 pub mod render;
 pub mod schema;
 pub mod search;

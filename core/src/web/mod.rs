@@ -32,6 +32,7 @@ mod i18n;
 mod multipart;
 mod nav;
 mod openapi;
+mod redirect;
 mod search;
 mod setup;
 mod theme;
@@ -327,12 +328,16 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
         rest,
         body,
     };
-    match dispatch(req, &call).await {
+    let response = match dispatch(req, &call).await {
         Some(Ok(r)) => r,
         Some(Err(e)) => error_from(req, e, raw_path),
         None if call.name.is_some() => error_from(
             req,
-            Error::NotFound(format!("{}/{}", call.path, service.unwrap_or_default())),
+            Error::NotFound(format!(
+                "{}/{}",
+                call.path,
+                service.as_deref().unwrap_or_default()
+            )),
             raw_path,
         ),
         None => {
@@ -348,7 +353,15 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
             );
             r
         }
+    };
+    if response.status() == StatusCode::NOT_FOUND {
+        // Not here: perhaps it moved (plone.app.redirector).
+        let api = raw_path.starts_with("/++api++");
+        if let Some(r) = redirect::moved(req, method, &call.path, service.as_deref(), api) {
+            return r;
+        }
     }
+    response
 }
 
 /// One request, as the services see it: the method, the item's path, the

@@ -23,6 +23,8 @@ mod http;
 mod i18n;
 /// Modules: registry checks, resolution, install, upgrades.
 mod modules;
+/// Redirects after a move or rename: 301/308, chains, private and deleted items.
+mod redirects;
 /// Content types as data: parsing errors and validation.
 mod schema;
 /// Security over HTTP: logins, tokens, throttling, CSRF, private items, audit.
