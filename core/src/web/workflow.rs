@@ -11,9 +11,10 @@ use serde_json::{json, Value};
 
 use super::auth::{check_form_csrf, check_json_csrf, field, form, is_form, json_body};
 use super::{item_url, json_response, Mode, Req};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::item::Item;
 use crate::security::{self, MANAGE_SITE};
+use crate::workflow::{parse_publication_date, TransitionOptions};
 
 fn state_title(req: &Req<'_>, item: &Item, state: &str) -> String {
     req.site
@@ -153,11 +154,49 @@ pub(super) fn workflow_json(req: &Req<'_>, path: &str) -> Result<Value> {
 struct TransitionBody {
     #[serde(default)]
     comment: String,
+    #[serde(default)]
+    effective: Option<String>,
+    #[serde(default)]
+    expires: Option<String>,
+    #[serde(default)]
+    include_children: bool,
 }
 
-/// `POST /path/@workflow/{transition}`: fires it. JSON `{comment}` for
-/// programs (answering as plone.restapi), a form for the page's menu
-/// (redirecting back to the item).
+impl TransitionBody {
+    /// The options the core takes; a date that cannot be read is a 400
+    /// naming its field.
+    fn options(self) -> Result<TransitionOptions> {
+        let mut errors = Vec::new();
+        let mut date = |name: &str, raw: Option<String>| {
+            let raw = raw.filter(|r| !r.trim().is_empty())?;
+            let parsed = parse_publication_date(&raw);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    name,
+                    "bad_datetime",
+                    format!("`{raw}` is not a date such as 2026-03-01T10:00:00+01:00 or 2026-03-01"),
+                ));
+            }
+            parsed
+        };
+        let effective = date("effective", self.effective);
+        let expires = date("expires", self.expires);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        Ok(TransitionOptions {
+            comment: self.comment,
+            effective,
+            expires,
+            include_children: self.include_children,
+        })
+    }
+}
+
+/// `POST /path/@workflow/{transition}`: fires it. JSON for programs
+/// (plone.restapi's `{comment, effective, expires, include_children}`,
+/// answering the item's new history entry), a form for the page's menu
+/// (`comment` only, redirecting back to the item).
 pub(super) fn post_workflow(
     req: &Req<'_>,
     path: &str,
@@ -165,21 +204,25 @@ pub(super) fn post_workflow(
     body: &[u8],
 ) -> Result<Response> {
     let form_post = is_form(req);
-    let comment = if form_post {
+    let options = if form_post {
         let f = form(body);
         check_form_csrf(req, &f)?;
-        field(&f, "comment").to_owned()
+        TransitionOptions {
+            comment: field(&f, "comment").to_owned(),
+            ..TransitionOptions::default()
+        }
     } else {
         check_json_csrf(req)?;
         if body.iter().all(u8::is_ascii_whitespace) {
-            String::new()
+            TransitionOptions::default()
         } else {
-            json_body::<TransitionBody>(req, body)?.comment
+            json_body::<TransitionBody>(req, body)?.options()?
         }
     };
     let item = req
         .site
-        .write(&req.who, |w| w.transition(path, transition, &comment))?;
+        .write(&req.who, |w| w.transition_with(path, transition, &options))?;
+    let comment = options.comment.trim();
     let url = item_url(&req.base, &item.path);
     if form_post && req.mode == Mode::Html {
         // Back to the item, or home if the user may no longer see it.
