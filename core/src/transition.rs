@@ -125,7 +125,10 @@ impl Writer<'_> {
         let ty = self.site.schema().get(&item.type_name);
         let mut out = Vec::new();
         let mut errors = Vec::new();
-        for (name, date) in [("effective", options.effective), ("expires", options.expires)] {
+        for (name, date) in [
+            ("effective", options.effective),
+            ("expires", options.expires),
+        ] {
             let Some(d) = date else { continue };
             let v = match ty.and_then(|t| t.field(name)).map(|f| f.kind) {
                 None | Some(FieldKind::Datetime) => Value::String(d.to_rfc3339()),

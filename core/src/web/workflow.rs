@@ -174,7 +174,9 @@ impl TransitionBody {
                 errors.push(FieldError::new(
                     name,
                     "bad_datetime",
-                    format!("`{raw}` is not a date such as 2026-03-01T10:00:00+01:00 or 2026-03-01"),
+                    format!(
+                        "`{raw}` is not a date such as 2026-03-01T10:00:00+01:00 or 2026-03-01"
+                    ),
                 ));
             }
             parsed
