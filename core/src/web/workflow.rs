@@ -149,49 +149,58 @@ pub(super) fn workflow_json(req: &Req<'_>, path: &str) -> Result<Value> {
     }))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct TransitionBody {
-    #[serde(default)]
-    comment: String,
-    #[serde(default)]
-    effective: Option<String>,
-    #[serde(default)]
-    expires: Option<String>,
-    #[serde(default)]
-    include_children: bool,
-}
-
-impl TransitionBody {
-    /// The options the core takes; a date that cannot be read is a 400
-    /// naming its field.
-    fn options(self) -> Result<TransitionOptions> {
-        let mut errors = Vec::new();
-        let mut date = |name: &str, raw: Option<String>| {
-            let raw = raw.filter(|r| !r.trim().is_empty())?;
-            let parsed = parse_publication_date(&raw);
-            if parsed.is_none() {
-                errors.push(FieldError::new(
+/// Reads plone.restapi's transition body `{comment, effective, expires,
+/// include_children}` (each optional, `null` as absent); anything else, a
+/// value of the wrong type or a date that cannot be read is a 400 naming
+/// its member.
+fn transition_options(body: &Value) -> Result<TransitionOptions> {
+    let Some(members) = body.as_object() else {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "body",
+            "bad_json",
+            "the body is a JSON object: {comment, effective, expires, include_children}",
+        )]));
+    };
+    let mut options = TransitionOptions::default();
+    let mut errors = Vec::new();
+    for (name, value) in members {
+        if value.is_null() {
+            continue;
+        }
+        match (name.as_str(), value) {
+            ("comment", Value::String(s)) => options.comment.clone_from(s),
+            ("include_children", Value::Bool(b)) => options.include_children = *b,
+            ("effective" | "expires", Value::String(s)) if s.trim().is_empty() => {}
+            ("effective" | "expires", Value::String(s)) => match parse_publication_date(s) {
+                Some(d) if name == "effective" => options.effective = Some(d),
+                Some(d) => options.expires = Some(d),
+                None => errors.push(FieldError::new(
                     name,
                     "bad_datetime",
-                    format!(
-                        "`{raw}` is not a date such as 2026-03-01T10:00:00+01:00 or 2026-03-01"
-                    ),
-                ));
-            }
-            parsed
-        };
-        let effective = date("effective", self.effective);
-        let expires = date("expires", self.expires);
-        if !errors.is_empty() {
-            return Err(Error::Invalid(errors));
+                    format!("`{s}` is not a date such as 2026-03-01T10:00:00+01:00 or 2026-03-01"),
+                )),
+            },
+            ("comment" | "effective" | "expires", other) => errors.push(FieldError::new(
+                name,
+                "bad_type",
+                format!("`{name}` is a string, not {other}"),
+            )),
+            ("include_children", other) => errors.push(FieldError::new(
+                name,
+                "bad_type",
+                format!("`{name}` is true or false, not {other}"),
+            )),
+            _ => errors.push(FieldError::new(
+                name,
+                "unknown_member",
+                format!("`{name}` is not one of comment, effective, expires, include_children"),
+            )),
         }
-        Ok(TransitionOptions {
-            comment: self.comment,
-            effective,
-            expires,
-            include_children: self.include_children,
-        })
+    }
+    if errors.is_empty() {
+        Ok(options)
+    } else {
+        Err(Error::Invalid(errors))
     }
 }
 
@@ -218,7 +227,7 @@ pub(super) fn post_workflow(
         if body.iter().all(u8::is_ascii_whitespace) {
             TransitionOptions::default()
         } else {
-            json_body::<TransitionBody>(req, body)?.options()?
+            transition_options(&json_body::<Value>(req, body)?)?
         }
     };
     let item = req
