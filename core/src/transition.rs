@@ -47,8 +47,8 @@ impl Writer<'_> {
     /// refuses them), and with `include_children` fires it on every
     /// descendant, containers before their contents, where the writer may
     /// fire it now with this comment and these dates, skipping the others
-    /// (as Plone does). Anything refused on the item itself refuses the
-    /// whole write. Answers the item.
+    /// (as Plone does). Anything refused on the item itself, and a hook's
+    /// veto on any of them, refuses the whole write. Answers the item.
     pub fn transition_with(
         &mut self,
         path: &str,
