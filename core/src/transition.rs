@@ -10,8 +10,11 @@ use crate::access::Checker;
 use crate::error::{Error, FieldError, Result};
 use crate::hooks::{Event, Phase};
 use crate::item::{HistoryEntry, Item, WorkflowStep};
+use crate::schema::FieldKind;
 use crate::security::{self, MANAGER, SITE_ADMINISTRATOR};
 use crate::site::{encode, Writer};
+use crate::workflow::{parse_publication_date, TransitionOptions};
+use serde_json::Value;
 
 #[derive(Serialize, Deserialize)]
 struct CounterValue {
@@ -25,6 +28,155 @@ impl Writer<'_> {
     /// changes the state, records history, recomputes the state's local
     /// roles, runs `after` hooks — all in this write.
     pub fn transition(&mut self, path: &str, transition: &str, comment: &str) -> Result<Item> {
+        self.transition_with(
+            path,
+            transition,
+            &TransitionOptions {
+                comment: comment.to_owned(),
+                ..TransitionOptions::default()
+            },
+        )
+    }
+
+    /// Fires `transition` on the item at `path` as [`Writer::transition`]
+    /// does, and with `options`: sets its publication and expiry dates in
+    /// the same change (they need `Modify` on the item; a type that
+    /// declares no such fields keeps them as RFC 3339 strings under
+    /// `effective` and `expires`, where search and the content API read
+    /// them; a type whose field of that name is not a date or date-time
+    /// refuses them), and with `include_children` fires it on every
+    /// descendant, containers before their contents, where the writer may
+    /// fire it now with this comment and these dates, skipping the others
+    /// (as Plone does). Anything refused on the item itself, and a hook's
+    /// veto on any of them, refuses the whole write. Answers the item.
+    pub fn transition_with(
+        &mut self,
+        path: &str,
+        transition: &str,
+        options: &TransitionOptions,
+    ) -> Result<Item> {
+        let item = self.fire_one(path, transition, options)?;
+        if options.include_children {
+            let mut stack: Vec<Item> = self.children(&item.path)?;
+            stack.reverse();
+            while let Some(child) = stack.pop() {
+                if self.may_fire_now(&child, transition, options)? {
+                    self.fire_one(&child.path, transition, options)?;
+                }
+                let mut below = self.children(&child.path)?;
+                below.reverse();
+                stack.extend(below);
+            }
+        }
+        Ok(item)
+    }
+
+    /// Whether `transition` would fire on `item` now, for this writer,
+    /// with these options: what `include_children` asks of a descendant.
+    fn may_fire_now(
+        &self,
+        item: &Item,
+        transition: &str,
+        options: &TransitionOptions,
+    ) -> Result<bool> {
+        if !self.can(item, security::VIEW)? {
+            return Ok(false);
+        }
+        let site = self.site;
+        let Some(wf) = site.security.workflow_for(&item.type_name) else {
+            return Ok(false);
+        };
+        let state = item.review_state.clone().unwrap_or_default();
+        let Some(t) = wf
+            .transition(transition)
+            .filter(|t| t.from.contains(&state))
+        else {
+            return Ok(false);
+        };
+        let who = self.who();
+        if !self.is_unrestricted() && !Checker::new(site, who).may_fire(item, t, self)? {
+            return Ok(false);
+        }
+        if Checker::new(site, who).guard(item, t).is_err() {
+            return Ok(false);
+        }
+        if t.comment_required && options.comment.trim().is_empty() {
+            return Ok(false);
+        }
+        if options.effective.is_some() || options.expires.is_some() {
+            if !self.can(item, security::MODIFY)? {
+                return Ok(false);
+            }
+            if self.publication_fields(item, options).is_err() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The `effective` and `expires` values `options` sets on `item`, as
+    /// its type stores them; refused when a type's field of that name is
+    /// not a date, or when the item would expire before it is published.
+    fn publication_fields(
+        &self,
+        item: &Item,
+        options: &TransitionOptions,
+    ) -> Result<Vec<(String, Value)>> {
+        let ty = self.site.schema().get(&item.type_name);
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for (name, date) in [
+            ("effective", options.effective),
+            ("expires", options.expires),
+        ] {
+            let Some(d) = date else { continue };
+            let v = match ty.and_then(|t| t.field(name)).map(|f| f.kind) {
+                None | Some(FieldKind::Datetime) => Value::String(d.to_rfc3339()),
+                Some(FieldKind::Date) => Value::String(d.format("%Y-%m-%d").to_string()),
+                Some(_) => {
+                    errors.push(FieldError::new(
+                        name,
+                        "not_a_date",
+                        format!("the field `{name}` of a {} is not a date", item.type_name),
+                    ));
+                    continue;
+                }
+            };
+            out.push((name.to_owned(), v));
+        }
+        if !out.is_empty() {
+            let stored = |name: &str| {
+                item.field(name)
+                    .and_then(Value::as_str)
+                    .and_then(parse_publication_date)
+            };
+            let effective = options.effective.or_else(|| stored("effective"));
+            let expires = options.expires.or_else(|| stored("expires"));
+            if let (Some(from), Some(until)) = (effective, expires) {
+                if until < from {
+                    errors.push(FieldError::new(
+                        "expires",
+                        "expires_before_effective",
+                        "the expiry date comes before the publication date",
+                    ));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::Invalid(errors))
+        }
+    }
+
+    /// Fires `transition` on the item at `path` alone.
+    fn fire_one(
+        &mut self,
+        path: &str,
+        transition: &str,
+        options: &TransitionOptions,
+    ) -> Result<Item> {
+        let comment = options.comment.as_str();
         let previous = self.must_get(path)?;
         self.require(&previous, security::VIEW)?;
         let site = self.site;
@@ -79,7 +231,25 @@ impl Writer<'_> {
                 "the comment is plain text",
             )]));
         }
+        let dates = if options.effective.is_some() || options.expires.is_some() {
+            if !self.can(&previous, security::MODIFY)? {
+                return Err(Error::Forbidden(format!(
+                    "{} may not set the publication dates of {path}",
+                    who.name()
+                )));
+            }
+            self.publication_fields(&previous, options)?
+        } else {
+            Vec::new()
+        };
         let mut item = previous.clone();
+        let mut changed = Vec::new();
+        for (name, value) in dates {
+            if item.fields.get(&name) != Some(&value) {
+                changed.push(name.clone());
+                item.fields.insert(name, value);
+            }
+        }
         item.review_state = Some(t.to.clone());
         item.workflow_roles = site.security.workflow_roles(&item);
         item.revision += 1;
@@ -99,7 +269,7 @@ impl Writer<'_> {
             action: "transition".into(),
             actor: who.name().to_owned(),
             time: item.modified,
-            changed: Vec::new(),
+            changed,
             note: None,
             workflow: Some(WorkflowStep {
                 transition: transition.to_owned(),

@@ -559,3 +559,41 @@ pub(crate) fn check_format(format: &str) -> std::result::Result<(), String> {
         Err(format!("`{format}` has no `{{n}}`"))
     }
 }
+
+/// What firing a transition may carry besides the transition itself
+/// (plone.restapi's `POST @workflow/{transition}` body).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TransitionOptions {
+    /// Why; recorded in history.
+    pub comment: String,
+    /// The publication date to set on the item, in the same write.
+    pub effective: Option<chrono::DateTime<chrono::Utc>>,
+    /// The expiry date to set on the item, in the same write.
+    pub expires: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also fire the transition on every descendant where the writer may
+    /// fire it now; the others are skipped.
+    pub include_children: bool,
+}
+
+/// Reads a publication or expiry date as clients send it: RFC 3339
+/// (`2026-03-01T10:00:00+01:00`), a date and time without offset (taken as
+/// UTC, as Volto's widgets send it), or a bare date (midnight UTC). Years
+/// 1700 to 2200 only; `None` otherwise.
+pub fn parse_publication_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, Utc};
+    let s = s.trim();
+    let d = if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        d.with_timezone(&Utc)
+    } else if let Ok(d) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+        d.and_utc()
+    } else if let Ok(d) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
+        d.and_utc()
+    } else {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)?
+            .and_utc()
+    };
+    use chrono::Datelike;
+    (1700..=2200).contains(&d.year()).then_some(d)
+}

@@ -725,9 +725,23 @@ fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
         "@components".into(),
         nav::components(req, item, &url, expand)?,
     );
+    // A type's title in the asked language, its name when it has none.
+    let type_title = |type_name: &str| -> String {
+        site.schema()
+            .get(type_name)
+            .map(|t| t.title.get(&req.lang).to_owned())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| type_name.to_owned())
+    };
+    let with_type_title = |mut v: Value, of: &Item| -> Value {
+        if let Some(o) = v.as_object_mut() {
+            o.insert("type_title".into(), json!(type_title(&of.type_name)));
+        }
+        v
+    };
     let parent = match item.parent_path() {
         Some(p) => match req.reader().get(p)? {
-            Some(parent) => summary(req, &parent),
+            Some(parent) => with_type_title(summary(req, &parent), &parent),
             None => json!({}),
         },
         None => json!({}),
@@ -762,6 +776,26 @@ fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
         };
         out.insert(name.clone(), v);
     }
+    // plone.restapi's Dublin Core and view members, from what the core
+    // keeps: the dates a transition (or a type's own fields) set, the
+    // item's creator, its subjects, its type's title and default view.
+    out.entry("effective").or_insert(Value::Null);
+    out.entry("expires").or_insert(Value::Null);
+    out.entry("creators")
+        .or_insert_with(|| json!([item.creator]));
+    if !out.contains_key("subjects") {
+        let subjects: Vec<&str> = match item.field("subject") {
+            Some(Value::String(s)) if !s.is_empty() => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        out.insert("subjects".into(), json!(subjects));
+    }
+    out.insert(
+        "layout".into(),
+        json!(ty.map_or("item_view", |t| t.default_view.as_str())),
+    );
+    out.insert("type_title".into(), json!(type_title(&item.type_name)));
     let folderish = ty.is_some_and(|t| t.container);
     out.insert("is_folderish".into(), json!(folderish));
     if folderish {
@@ -771,7 +805,12 @@ fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
         let (children, total) = req.reader().children_page(&item.path, start, size)?;
         out.insert(
             "items".into(),
-            Value::Array(children.iter().map(|c| summary(req, c)).collect()),
+            Value::Array(
+                children
+                    .iter()
+                    .map(|c| with_type_title(summary(req, c), c))
+                    .collect(),
+            ),
         );
         out.insert("items_total".into(), json!(total));
         if total > size {

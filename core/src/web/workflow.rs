@@ -11,9 +11,10 @@ use serde_json::{json, Value};
 
 use super::auth::{check_form_csrf, check_json_csrf, field, form, is_form, json_body};
 use super::{item_url, json_response, Mode, Req};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::item::Item;
 use crate::security::{self, MANAGE_SITE};
+use crate::workflow::{parse_publication_date, TransitionOptions};
 
 fn state_title(req: &Req<'_>, item: &Item, state: &str) -> String {
     req.site
@@ -148,16 +149,65 @@ pub(super) fn workflow_json(req: &Req<'_>, path: &str) -> Result<Value> {
     }))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct TransitionBody {
-    #[serde(default)]
-    comment: String,
+/// Reads plone.restapi's transition body `{comment, effective, expires,
+/// include_children}` (each optional, `null` as absent); anything else, a
+/// value of the wrong type or a date that cannot be read is a 400 naming
+/// its member.
+fn transition_options(body: &Value) -> Result<TransitionOptions> {
+    let Some(members) = body.as_object() else {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "body",
+            "bad_json",
+            "the body is a JSON object: {comment, effective, expires, include_children}",
+        )]));
+    };
+    let mut options = TransitionOptions::default();
+    let mut errors = Vec::new();
+    for (name, value) in members {
+        if value.is_null() {
+            continue;
+        }
+        match (name.as_str(), value) {
+            ("comment", Value::String(s)) => options.comment.clone_from(s),
+            ("include_children", Value::Bool(b)) => options.include_children = *b,
+            ("effective" | "expires", Value::String(s)) if s.trim().is_empty() => {}
+            ("effective" | "expires", Value::String(s)) => match parse_publication_date(s) {
+                Some(d) if name == "effective" => options.effective = Some(d),
+                Some(d) => options.expires = Some(d),
+                None => errors.push(FieldError::new(
+                    name,
+                    "bad_datetime",
+                    format!("`{s}` is not a date such as 2026-03-01T10:00:00+01:00 or 2026-03-01"),
+                )),
+            },
+            ("comment" | "effective" | "expires", other) => errors.push(FieldError::new(
+                name,
+                "bad_type",
+                format!("`{name}` is a string, not {other}"),
+            )),
+            ("include_children", other) => errors.push(FieldError::new(
+                name,
+                "bad_type",
+                format!("`{name}` is true or false, not {other}"),
+            )),
+            _ => errors.push(FieldError::new(
+                name,
+                "unknown_member",
+                format!("`{name}` is not one of comment, effective, expires, include_children"),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(options)
+    } else {
+        Err(Error::Invalid(errors))
+    }
 }
 
-/// `POST /path/@workflow/{transition}`: fires it. JSON `{comment}` for
-/// programs (answering as plone.restapi), a form for the page's menu
-/// (redirecting back to the item).
+/// `POST /path/@workflow/{transition}`: fires it. JSON for programs
+/// (plone.restapi's `{comment, effective, expires, include_children}`,
+/// answering the item's new history entry), a form for the page's menu
+/// (`comment` only, redirecting back to the item).
 pub(super) fn post_workflow(
     req: &Req<'_>,
     path: &str,
@@ -165,21 +215,25 @@ pub(super) fn post_workflow(
     body: &[u8],
 ) -> Result<Response> {
     let form_post = is_form(req);
-    let comment = if form_post {
+    let options = if form_post {
         let f = form(body);
         check_form_csrf(req, &f)?;
-        field(&f, "comment").to_owned()
+        TransitionOptions {
+            comment: field(&f, "comment").to_owned(),
+            ..TransitionOptions::default()
+        }
     } else {
         check_json_csrf(req)?;
         if body.iter().all(u8::is_ascii_whitespace) {
-            String::new()
+            TransitionOptions::default()
         } else {
-            json_body::<TransitionBody>(req, body)?.comment
+            transition_options(&json_body::<Value>(req, body)?)?
         }
     };
     let item = req
         .site
-        .write(&req.who, |w| w.transition(path, transition, &comment))?;
+        .write(&req.who, |w| w.transition_with(path, transition, &options))?;
+    let comment = options.comment.trim();
     let url = item_url(&req.base, &item.path);
     if form_post && req.mode == Mode::Html {
         // Back to the item, or home if the user may no longer see it.

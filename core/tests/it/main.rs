@@ -37,3 +37,5 @@ mod store;
 mod tree;
 /// Workflows and permissions through the core's API.
 mod workflow;
+/// `POST @workflow` with plone.restapi's whole body; the Dublin Core members.
+mod workflow_api;
