@@ -168,8 +168,9 @@ impl Writer<'_> {
     }
 
     /// Deletes an account: its memberships, sessions and the local roles
-    /// granted to it go too, so a later account with the same login inherits
-    /// nothing. Nobody deletes their own account this way.
+    /// granted to it go too. Its login is never given out again: what it
+    /// created still names it, and a later account would own it. Nobody
+    /// deletes their own account this way.
     pub fn delete_user(&mut self, login: &str) -> Result<()> {
         self.require_site(MANAGE_USERS)?;
         self.load_user(login)?;
@@ -192,6 +193,10 @@ impl Writer<'_> {
         self.end_sessions(login)?;
         self.forget_local_roles(login)?;
         self.tx.delete(&self.site().keys().user(login));
+        // The login stays taken: content and locks still name their
+        // creator by login, and a newcomer must not become their Owner.
+        let tombstone = deleted_login_key(self.site(), login);
+        self.tx.put(&tombstone, b"1".to_vec());
         self.audit("user_deleted", login, "");
         Ok(())
     }
@@ -330,4 +335,9 @@ impl Writer<'_> {
         self.audit("group_deleted", id, "");
         Ok(())
     }
+}
+
+/// Where a deleted account's login is remembered.
+pub(crate) fn deleted_login_key(site: &crate::Site, login: &str) -> Vec<u8> {
+    site.keys().ext("accounts", &format!("deleted/{login}"))
 }

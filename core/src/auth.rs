@@ -381,9 +381,25 @@ impl Site {
         Ok(hmac_hex(&self.secret()?, &format!("csrf:{seed}")))
     }
 
+    /// A signature for a value the server hands to a browser and reads
+    /// back (status messages, the clipboard): an HMAC in its own domain, so
+    /// no CSRF token (whose seed the browser chooses) is ever one.
+    pub fn seal(&self, purpose: &str, payload: &str) -> Result<String> {
+        Ok(hmac_hex(
+            &self.secret()?,
+            &format!("seal\u{0}{purpose}\u{0}{payload}"),
+        ))
+    }
+
+    /// Whether `signature` is [`Site::seal`]'s for this purpose and payload.
+    pub fn check_seal(&self, purpose: &str, payload: &str, signature: &str) -> Result<bool> {
+        let expected = self.seal(purpose, payload)?;
+        Ok(constant_time_eq(expected.as_bytes(), signature.as_bytes()))
+    }
+
     /// Whether a form's CSRF token matches the browser's cookie.
     pub fn check_csrf(&self, seed: &str, token: &str) -> Result<bool> {
-        if seed.len() < 16 || token.is_empty() {
+        if !crate::text::is_uid(seed) || token.is_empty() {
             return Ok(false);
         }
         let expected = self.csrf_token(seed)?;

@@ -373,6 +373,12 @@ impl Writer<'_> {
         {
             return Err(Error::Conflict(format!("`{login}` is already taken")));
         }
+        let tombstone = crate::accounts::deleted_login_key(self.site, login);
+        if self.tx.get(&tombstone)?.is_some() {
+            return Err(Error::Conflict(format!(
+                "`{login}` belonged to a deleted account, whose content still names it: choose another login"
+            )));
+        }
         let mut user = User::new(login, fullname, password, &[]);
         user.email = email.map(str::to_owned);
         user.roles = roles.to_vec();

@@ -27,7 +27,12 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Respon
     let name = call.name.as_deref()?;
     let get = call.method == Method::GET || call.method == Method::HEAD;
     let rest = call.rest();
-    let r = match (name, rest) {
+    // Site-wide services live at the root only: refused elsewhere before
+    // anything runs.
+    if call.path != "/" && ROOT_SERVICES.contains(&name) {
+        return Some(Err(Error::NotFound(format!("{}/{name}", call.path))));
+    }
+    Some(match (name, rest) {
         ("@users", None) if get => list_users(req),
         ("@users", None) if call.method == Method::POST => create_user(req, &call.body).await,
         ("@users", Some(id)) if !id.contains('/') => match call.method {
@@ -60,12 +65,20 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Respon
             &super::openapi::document(&req.base),
         )),
         _ => return None,
-    };
-    if call.path != "/" {
-        return Some(Err(Error::NotFound(format!("{}/{name}", call.path))));
-    }
-    Some(r)
+    })
 }
+
+/// The services that exist at the site's root only.
+const ROOT_SERVICES: &[&str] = &[
+    "@users",
+    "@groups",
+    "@principals",
+    "@roles",
+    "@userschema",
+    "@addons",
+    "@upgrade",
+    "@openapi",
+];
 
 /// Service names this part answers, for the OpenAPI document's test.
 #[cfg(test)]
@@ -263,11 +276,15 @@ pub(super) fn user_json(req: &Req<'_>, u: &User) -> Result<Value> {
 }
 
 /// Accounts matching the query's `query`, `search` and `groups-filter:list`.
+/// The users matching `query` (login), `search` (login, full name, and
+/// the e-mail address when `by_email`: only for those who may see
+/// addresses) and any of `groups`.
 pub(super) fn filtered_users(
     site: &Site,
     query: Option<&str>,
     search: Option<&str>,
     groups: &[String],
+    by_email: bool,
 ) -> Result<Vec<User>> {
     let query = query.map(str::to_lowercase).filter(|q| !q.is_empty());
     let search = search.map(str::to_lowercase).filter(|q| !q.is_empty());
@@ -281,7 +298,7 @@ pub(super) fn filtered_users(
         if let Some(q) = &search {
             let hit = u.login.to_lowercase().contains(q)
                 || u.fullname.to_lowercase().contains(q)
-                || u.email.as_deref().unwrap_or("").to_lowercase().contains(q);
+                || (by_email && u.email.as_deref().unwrap_or("").to_lowercase().contains(q));
             if !hit {
                 continue;
             }
@@ -318,6 +335,7 @@ fn list_users(req: &Req<'_>) -> Result<Response> {
         query_value(req, "query").as_deref(),
         query_value(req, "search").as_deref(),
         &groups,
+        true,
     )?;
     if wants_csv(req) {
         let mut out = String::from("username,fullname,email,roles,groups,language,enabled\r\n");
@@ -758,7 +776,7 @@ fn principals(req: &Req<'_>) -> Result<Response> {
         return Err(bad("search", "required", "give `search`"));
     }
     let managers = may(req, MANAGE_USERS)?;
-    let users: Vec<Value> = filtered_users(req.site, None, Some(search.trim()), &[])?
+    let users: Vec<Value> = filtered_users(req.site, None, Some(search.trim()), &[], managers)?
         .iter()
         .filter(|u| u.enabled)
         .map(|u| {

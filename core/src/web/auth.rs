@@ -529,8 +529,19 @@ pub(super) fn api_reset(req: &Req<'_>, login: &str, body: &[u8]) -> Result<Respo
 pub(super) async fn dispatch(req: &Req<'_>, call: &super::Call) -> Option<Result<Response>> {
     use axum::http::Method;
     let body = &call.body;
-    let at_root = call.path == "/";
-    let r = match (call.method.clone(), call.name.as_deref()?, call.rest()) {
+    let name = call.name.as_deref()?;
+    // Logging in and resetting passwords happen at the root only: refused
+    // elsewhere before anything runs (or a mail is sent).
+    if call.path != "/"
+        && matches!(
+            name,
+            "@@login" | "@@logout" | "@@reset-password" | "@login" | "@login-renew" | "@logout"
+        )
+        || (call.path != "/" && name == "@users" && call.method == Method::POST)
+    {
+        return Some(Err(Error::NotFound(format!("{}/{name}", call.path))));
+    }
+    Some(match (call.method.clone(), name, call.rest()) {
         (Method::GET | Method::HEAD, "@@login", None) => login_page(req, None, StatusCode::OK),
         (Method::GET | Method::HEAD, "@@reset-password", None) => reset_request_page(req),
         (Method::GET | Method::HEAD, "@@reset-password", Some(token)) => {
@@ -548,13 +559,5 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &super::Call) -> Option<Result
             _ => return None,
         },
         _ => return None,
-    };
-    if !at_root {
-        return Some(Err(Error::NotFound(format!(
-            "{}/{}",
-            call.path,
-            call.name.as_deref().unwrap_or_default()
-        ))));
-    }
-    Some(r)
+    })
 }

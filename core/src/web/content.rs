@@ -20,7 +20,7 @@ use crate::schema::{FieldKind, WriteMode};
 use crate::security;
 use crate::site::{join_path, AddOptions, Writer};
 
-mod files;
+pub(super) mod files;
 mod lock;
 
 pub(super) use lock::info as lock_info;
@@ -720,6 +720,13 @@ fn revert(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
     check_json_csrf(req)?;
     let b: RevertBody = json_body(req, body)?;
     let item = req.reader().must_get(path)?;
+    // Reverting shows the old content: it needs what reading it needs,
+    // checked before anything about the versions is told.
+    if !req.reader().can(&item, security::VIEW_HISTORY)?
+        || !req.reader().can(&item, security::MODIFY)?
+    {
+        return Err(Error::Forbidden(format!("you may not revert {path}")));
+    }
     let v = crate::versions::get(req.site, &item.uid, b.version)?
         .ok_or_else(|| bad_request(format!("{path} has no version {}", b.version)))?;
     let ty = req

@@ -101,7 +101,7 @@ const ALIASES: &[&str] = &["edit", "folder_contents", "sharing", "delete_confirm
 /// `/folder/folder_contents` goes to `/folder/@@folder_contents`, unless an
 /// item is called so: content comes before views, as in Plone.
 fn alias(req: &Req<'_>, parent: &str, view: &str) -> Option<Result<Response>> {
-    match req.site.get(&crate::site::join_path(parent, view)) {
+    match req.reader().get(&crate::site::join_path(parent, view)) {
         Ok(None) => {}
         Ok(Some(_)) => return None,
         Err(e) => return Some(Err(e)),
@@ -257,9 +257,7 @@ impl<'a> Status<'a> {
 
 /// Signs `payload` with the site's secret.
 fn sign(req: &Req<'_>, purpose: &str, payload: &str) -> String {
-    req.site
-        .csrf_token(&format!("{purpose}:{payload}"))
-        .unwrap_or_default()
+    req.site.seal(purpose, payload).unwrap_or_default()
 }
 
 /// A signed cookie value: base64url payload, a dot, its signature.
@@ -275,10 +273,7 @@ fn unseal(req: &Req<'_>, purpose: &str, value: &str) -> Option<String> {
         .decode(b64)
         .ok()?;
     let payload = String::from_utf8(bytes).ok()?;
-    let ok = req
-        .site
-        .check_csrf(&format!("{purpose}:{payload}"), sig)
-        .unwrap_or(false);
+    let ok = req.site.check_seal(purpose, &payload, sig).unwrap_or(false);
     ok.then_some(payload)
 }
 

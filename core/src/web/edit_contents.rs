@@ -177,9 +177,9 @@ pub(super) fn get_contents(req: &Req<'_>, path: &str) -> Result<Response> {
             "clipboard": clipboard(req).map(|(_, u)| u.len()),
             "select_all_url": format!("{url}/@@folder_contents?{keep}&b_start={b_start}&select=all"),
             "prev": (b_start > 0).then(|| batch_link(b_start.saturating_sub(b_size))),
-            "next": (b_start + b_size < total).then(|| batch_link(b_start + b_size)),
-            "from": if total == 0 { 0 } else { b_start + 1 },
-            "to": (b_start + b_size).min(total),
+            "next": (b_start.saturating_add(b_size) < total).then(|| batch_link(b_start + b_size)),
+            "from": if total == 0 { 0 } else { b_start.saturating_add(1).min(total) },
+            "to": b_start.saturating_add(b_size).min(total),
         }),
     );
     page(req, StatusCode::OK, "folder_contents.html", &ctx)

@@ -395,12 +395,16 @@ fn read_input(
                 if action == "remove" {
                     Value::Null
                 } else if let Some(part) = sent.file(&f.name).filter(|_| action != "keep") {
+                    // As the API does: a media type of the usual shape (else
+                    // a plain download), the file's own name without a path.
                     let content_type = part
                         .content_type
                         .clone()
-                        .filter(|c| !c.is_empty())
+                        .filter(|c| crate::web::content::files::valid_media_type(c))
                         .unwrap_or_else(|| "application/octet-stream".into());
-                    let filename = part.filename.clone().unwrap_or_default();
+                    let filename = crate::web::content::files::clean_filename(
+                        part.filename.as_deref().unwrap_or_default(),
+                    );
                     let mut data = part.data.as_slice();
                     match req.site.put_blob(&mut data, &content_type, &filename) {
                         Ok(blob) => serde_json::to_value(blob).unwrap_or(Value::Null),

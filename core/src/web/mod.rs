@@ -163,7 +163,9 @@ impl Req<'_> {
         let (seed, _) =
             self.csrf_seed
                 .get_or_init(|| match auth::cookie(self.headers, auth::CSRF_COOKIE) {
-                    Some(c) if c.len() >= 16 => (c, false),
+                    // Only seeds of the shape this server makes: a CSRF
+                    // token must never sign a value of the browser's choosing.
+                    Some(c) if crate::text::is_uid(&c) => (c, false),
                     _ => (crate::text::new_uid(), true),
                 });
         self.site.csrf_token(seed).unwrap_or_default()

@@ -169,7 +169,7 @@ fn site_path(req: &Req<'_>, raw: &str) -> Result<String> {
     let path = format!("/{}", p.trim_matches('/'));
     let prefix = format!("/{}", req.site.id());
     if let Some(rest) = path.strip_prefix(&prefix) {
-        if (rest.is_empty() || rest.starts_with('/')) && req.site.get(&path)?.is_none() {
+        if (rest.is_empty() || rest.starts_with('/')) && req.reader().get(&path)?.is_none() {
             return Ok(if rest.is_empty() {
                 "/".into()
             } else {

@@ -356,6 +356,7 @@ fn users_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response>
         None,
         Some(&search),
         &[],
+        true,
     )?
     .iter()
     .map(|u| {
@@ -1168,8 +1169,8 @@ fn audit_page(req: &Req<'_>) -> Result<Response> {
             req,
             "setup-audit-range",
             &[
-                ("from", (q.b_start + 1).min(total).to_string()),
-                ("to", (q.b_start + rows.len()).to_string()),
+                ("from", q.b_start.saturating_add(1).min(total).to_string()),
+                ("to", q.b_start.saturating_add(rows.len()).to_string()),
                 ("total", total.to_string()),
             ],
         ),

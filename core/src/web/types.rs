@@ -57,6 +57,10 @@ pub(super) fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
             .must_get(&call.path)
             .and_then(|item| types_list(req, &item))
             .map(|v| json_response(StatusCode::OK, &v)),
+        // A type's schema is for those who edit, as in plone.restapi.
+        ("@types", [_, ..]) if !req.who.is_authenticated() => {
+            Err(Error::Unauthorized("log in to read a type's schema".into()))
+        }
         ("@types", [type_name]) => type_schema(req, type_name).map(schema_response),
         ("@types", [type_name, field]) => field_schema(req, type_name, field).map(schema_response),
         ("@vocabularies", []) => Ok(json_response(StatusCode::OK, &vocabulary_list(req))),

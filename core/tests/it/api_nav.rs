@@ -466,7 +466,7 @@ async fn types_say_what_may_be_added_here() {
 async fn a_type_is_a_json_schema() {
     let t = nav_town();
     let app = serve(&t);
-    let r = get(&app, "/@types/Page", None, "fr").await;
+    let r = get(&app, "/@types/Page", Some("sam"), "fr").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         r.headers.get("content-type").unwrap(),
@@ -495,11 +495,11 @@ async fn a_type_is_a_json_schema() {
         v["properties"]["tags"]["items"]["enum"],
         json!(["civil", "works"])
     );
-    let r = get(&app, "/@types/Page/kind", None, "en").await;
+    let r = get(&app, "/@types/Page/kind", Some("sam"), "en").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["factory"], "Choice");
     assert_eq!(r.json()["choices"][1], json!(["works", "Public works"]));
-    let r = get(&app, "/@types/Menu%20Page", None, "en").await;
+    let r = get(&app, "/@types/Menu%20Page", Some("sam"), "en").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.json()["properties"]["exclude_from_nav"]["type"],
@@ -510,7 +510,7 @@ async fn a_type_is_a_json_schema() {
         "/@types/Page/nope",
         "/@types/Page/kind/more",
     ] {
-        let r = get(&app, missing, None, "en").await;
+        let r = get(&app, missing, Some("sam"), "en").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{missing}");
     }
     // Types come from modules: not edited over the web.

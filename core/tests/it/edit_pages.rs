@@ -1083,3 +1083,38 @@ async fn a_lock_taken_by_someone_else_stops_the_forms() {
         "Alpha revu"
     );
 }
+
+#[tokio::test]
+async fn form_uploads_keep_only_the_files_own_name_and_a_sound_type() {
+    let t = office();
+    let app = serve(&t);
+    let eddy = log_in(&app, "eddy").await;
+    let boundary = "XyZbeffroi";
+    let body = multipart(
+        boundary,
+        &[
+            ("_authenticator", None, &eddy.token),
+            ("_revision", None, "1"),
+            ("title", None, "Alpha"),
+            (
+                "attachment",
+                Some(("../../etc/plan.txt", "not a type")),
+                "the town plan",
+            ),
+        ],
+    );
+    let ctype = format!("multipart/form-data; boundary={boundary}");
+    let r = request(
+        &app,
+        "POST",
+        "/services/a/@@edit",
+        &[("content-type", &ctype), ("cookie", &eddy.cookies)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let item = t.site.get("/services/a").unwrap().unwrap();
+    let file = item.field("attachment").unwrap();
+    assert_eq!(file["filename"], "plan.txt");
+    assert_eq!(file["content_type"], "application/octet-stream");
+}

@@ -16,6 +16,8 @@ mod edit_pages;
 /// Export and import round trip.
 mod export;
 /// Hooks: order, vetoes, writes inside the transaction.
+/// Fixes from the security review of the web layer.
+mod hardening;
 mod hooks;
 /// HTTP: HTML and JSON views, errors, path tricks, downloads, themes.
 mod http;

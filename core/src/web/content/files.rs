@@ -279,7 +279,7 @@ fn decode_upload(field: &str, obj: &Map<String, Value>) -> std::result::Result<U
 
 /// The last segment of a client's file name, without control characters,
 /// at most 200 characters; `file` when nothing is left.
-fn clean_filename(name: &str) -> String {
+pub(in crate::web) fn clean_filename(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
     let clean = clean.trim();
@@ -290,7 +290,7 @@ fn clean_filename(name: &str) -> String {
     }
 }
 
-fn valid_media_type(t: &str) -> bool {
+pub(in crate::web) fn valid_media_type(t: &str) -> bool {
     let t = t.split(';').next().unwrap_or("").trim();
     let token = |s: &str| {
         !s.is_empty()
