@@ -10,13 +10,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::json;
 
 use super::admin::{blocking, grantable_roles, role_title};
 use super::auth::{check_form_csrf, field, form};
+use super::edit::page;
 use super::{encode_path, encode_query, redirect, site_context, Call, Mode, Req};
 use crate::accounts::{group_kind, GroupInfo, ProfileChange};
 use crate::error::{Error, FieldError, Result};
@@ -285,25 +286,6 @@ fn context(req: &Req<'_>, title_key: &str) -> Result<tera::Context> {
     Ok(ctx)
 }
 
-fn render(
-    req: &Req<'_>,
-    template: &str,
-    status: StatusCode,
-    ctx: &tera::Context,
-) -> Result<Response> {
-    let html = req.site.renderer().render(template, ctx)?;
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response();
-    // Forms carry a per-browser token: never cache them.
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
-}
-
 fn role_options(req: &Req<'_>, checked: &[String]) -> Vec<Opt> {
     grantable_roles(req.site)
         .into_iter()
@@ -340,7 +322,7 @@ fn overview(req: &Req<'_>) -> Result<Response> {
             )
         }),
     );
-    render(req, "setup_overview.html", StatusCode::OK, &ctx)
+    page(req, StatusCode::OK, "setup_overview.html", &ctx)
 }
 
 // ---------------------------------------------------------------- users
@@ -440,7 +422,7 @@ fn users_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response>
     ctx.insert("fields", &fields);
     ctx.insert("form_error", &form.general);
     ctx.insert("action", &page_url(req, USERS));
-    render(req, "setup_users.html", status, &ctx)
+    page(req, status, "setup_users.html", &ctx)
 }
 
 async fn add_user(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -613,7 +595,7 @@ fn user_page(
         &format!("{}/{}", page_url(req, USER), encode_path(login)),
     );
     ctx.insert("users_url", &page_url(req, USERS));
-    render(req, "setup_user.html", status, &ctx)
+    page(req, status, "setup_user.html", &ctx)
 }
 
 async fn save_user(req: &Req<'_>, login: &str, body: &[u8]) -> Result<Response> {
@@ -770,7 +752,7 @@ fn groups_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response
     ctx.insert("fields", &fields);
     ctx.insert("form_error", &form.general);
     ctx.insert("action", &page_url(req, GROUPS));
-    render(req, "setup_groups.html", status, &ctx)
+    page(req, status, "setup_groups.html", &ctx)
 }
 
 fn add_group(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -850,7 +832,7 @@ fn group_page(
         &format!("{}/{}", page_url(req, GROUP), encode_path(id)),
     );
     ctx.insert("groups_url", &page_url(req, GROUPS));
-    render(req, "setup_group.html", status, &ctx)
+    page(req, status, "setup_group.html", &ctx)
 }
 
 fn save_members(req: &Req<'_>, id: &str, body: &[u8]) -> Result<Response> {
@@ -928,7 +910,7 @@ fn modules_page(req: &Req<'_>, error: Option<String>, status: StatusCode) -> Res
     ctx.insert("any_pending", &!req.site.pending_upgrades()?.is_empty());
     ctx.insert("form_error", &error);
     ctx.insert("action", &page_url(req, MODULES));
-    render(req, "setup_modules.html", status, &ctx)
+    page(req, status, "setup_modules.html", &ctx)
 }
 
 async fn module_action(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -1058,7 +1040,7 @@ fn settings_page(req: &Req<'_>, form: Option<Form>, status: StatusCode) -> Resul
     ctx.insert("fields", &fields);
     ctx.insert("form_error", &form.general);
     ctx.insert("action", &page_url(req, SETTINGS));
-    render(req, "setup_settings.html", status, &ctx)
+    page(req, status, "setup_settings.html", &ctx)
 }
 
 fn save_settings(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -1124,7 +1106,7 @@ fn workflows_page(req: &Req<'_>) -> Result<Response> {
     }
     list.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     ctx.insert("workflows", &list);
-    render(req, "setup_workflows.html", StatusCode::OK, &ctx)
+    page(req, StatusCode::OK, "setup_workflows.html", &ctx)
 }
 
 // ---------------------------------------------------------------- audit
@@ -1175,5 +1157,5 @@ fn audit_page(req: &Req<'_>) -> Result<Response> {
         ),
     );
     ctx.insert("csv_url", &format!("{}/@audit?format=csv", req.base));
-    render(req, "setup_audit.html", StatusCode::OK, &ctx)
+    page(req, StatusCode::OK, "setup_audit.html", &ctx)
 }
