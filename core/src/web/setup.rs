@@ -145,6 +145,46 @@ struct Field {
     options: Vec<Opt>,
 }
 
+impl Field {
+    /// A field `name` of `kind`, labelled by the message `label_key`, with
+    /// `error` (empty for none); its value and options are the caller's.
+    fn new(req: &Req<'_>, name: &str, label_key: &str, kind: &'static str, error: String) -> Field {
+        Field {
+            name: name.into(),
+            label: t(req, label_key),
+            kind,
+            error,
+            ..Field::default()
+        }
+    }
+
+    /// A single checkbox `name` (sent as `on`), labelled by `label_key`.
+    fn checkbox(req: &Req<'_>, name: &str, label_key: &str, checked: bool) -> Field {
+        Field {
+            value: "on".into(),
+            options: vec![Opt {
+                value: "on".into(),
+                label: String::new(),
+                checked,
+            }],
+            ..Field::new(req, name, label_key, "checkbox", String::new())
+        }
+    }
+}
+
+/// The site's possible languages as options, each named in the user's
+/// language, checked where `checked` says.
+fn language_options(req: &Req<'_>, checked: impl Fn(&str) -> bool) -> Vec<Opt> {
+    crate::config::LANGUAGES
+        .iter()
+        .map(|l| Opt {
+            value: (*l).to_owned(),
+            label: language_name(req, l),
+            checked: checked(l),
+        })
+        .collect()
+}
+
 #[derive(Serialize, Clone)]
 struct Opt {
     value: String,
@@ -365,58 +405,50 @@ fn users_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response>
     let e = |n: &str| form.errors.get(n).cloned().unwrap_or_default();
     let fields = vec![
         Field {
-            name: "username".into(),
-            label: t(req, "setup-field-username"),
-            kind: "text",
             value: v("username"),
-            error: either(e("username"), e("login")),
             help: t(req, "setup-field-username-help"),
             required: true,
-            ..Field::default()
+            ..Field::new(
+                req,
+                "username",
+                "setup-field-username",
+                "text",
+                either(e("username"), e("login")),
+            )
         },
         Field {
-            name: "fullname".into(),
-            label: t(req, "setup-field-fullname"),
-            kind: "text",
             value: v("fullname"),
-            error: e("fullname"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "fullname",
+                "setup-field-fullname",
+                "text",
+                e("fullname"),
+            )
         },
         Field {
-            name: "email".into(),
-            label: t(req, "setup-field-email"),
-            kind: "email",
             value: v("email"),
-            error: e("email"),
-            ..Field::default()
+            ..Field::new(req, "email", "setup-field-email", "email", e("email"))
         },
         Field {
-            name: "password".into(),
-            label: t(req, "setup-field-password"),
-            kind: "password",
-            error: e("password"),
             help: t(req, "setup-field-password-help"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "password",
+                "setup-field-password",
+                "password",
+                e("password"),
+            )
         },
+        Field::checkbox(
+            req,
+            "send_reset",
+            "setup-field-send-reset",
+            form.value("send_reset").is_some(),
+        ),
         Field {
-            name: "send_reset".into(),
-            label: t(req, "setup-field-send-reset"),
-            kind: "checkbox",
-            value: "on".into(),
-            options: vec![Opt {
-                value: "on".into(),
-                label: String::new(),
-                checked: form.value("send_reset").is_some(),
-            }],
-            ..Field::default()
-        },
-        Field {
-            name: "roles".into(),
-            label: t(req, "setup-field-roles"),
-            kind: "checkboxes",
-            error: e("roles"),
             options: role_options(req, &form.all("roles")),
-            ..Field::default()
+            ..Field::new(req, "roles", "setup-field-roles", "checkboxes", e("roles"))
         },
     ];
     ctx.insert("fields", &fields);
@@ -537,48 +569,33 @@ fn user_page(
     };
     let fields = vec![
         Field {
-            name: "fullname".into(),
-            label: t(req, "setup-field-fullname"),
-            kind: "text",
             value: v("fullname", &user.fullname),
-            error: e("fullname"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "fullname",
+                "setup-field-fullname",
+                "text",
+                e("fullname"),
+            )
         },
         Field {
-            name: "email".into(),
-            label: t(req, "setup-field-email"),
-            kind: "email",
             value: v("email", user.email.as_deref().unwrap_or("")),
-            error: e("email"),
-            ..Field::default()
+            ..Field::new(req, "email", "setup-field-email", "email", e("email"))
         },
         Field {
-            name: "language".into(),
-            label: t(req, "setup-field-language"),
-            kind: "select",
-            error: e("language"),
             options: languages,
-            ..Field::default()
+            ..Field::new(
+                req,
+                "language",
+                "setup-field-language",
+                "select",
+                e("language"),
+            )
         },
+        Field::checkbox(req, "enabled", "setup-field-enabled", enabled),
         Field {
-            name: "enabled".into(),
-            label: t(req, "setup-field-enabled"),
-            kind: "checkbox",
-            value: "on".into(),
-            options: vec![Opt {
-                value: "on".into(),
-                label: String::new(),
-                checked: enabled,
-            }],
-            ..Field::default()
-        },
-        Field {
-            name: "roles".into(),
-            label: t(req, "setup-field-roles"),
-            kind: "checkboxes",
-            error: e("roles"),
             options: role_options(req, &roles),
-            ..Field::default()
+            ..Field::new(req, "roles", "setup-field-roles", "checkboxes", e("roles"))
         },
     ];
     ctx.insert("fields", &fields);
@@ -715,38 +732,34 @@ fn groups_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response
     let e = |n: &str| form.errors.get(n).cloned().unwrap_or_default();
     let fields = vec![
         Field {
-            name: "groupname".into(),
-            label: t(req, "setup-field-groupname"),
-            kind: "text",
             value: v("groupname"),
-            error: either(e("groupname"), e("id")),
             help: t(req, "setup-field-groupname-help"),
             required: true,
-            ..Field::default()
+            ..Field::new(
+                req,
+                "groupname",
+                "setup-field-groupname",
+                "text",
+                either(e("groupname"), e("id")),
+            )
         },
         Field {
-            name: "title".into(),
-            label: t(req, "setup-field-title"),
-            kind: "text",
             value: v("title"),
-            error: e("title"),
-            ..Field::default()
+            ..Field::new(req, "title", "setup-field-title", "text", e("title"))
         },
         Field {
-            name: "description".into(),
-            label: t(req, "setup-field-description"),
-            kind: "textarea",
             value: v("description"),
-            error: e("description"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "description",
+                "setup-field-description",
+                "textarea",
+                e("description"),
+            )
         },
         Field {
-            name: "roles".into(),
-            label: t(req, "setup-field-roles"),
-            kind: "checkboxes",
-            error: e("roles"),
             options: role_options(req, &form.all("roles")),
-            ..Field::default()
+            ..Field::new(req, "roles", "setup-field-roles", "checkboxes", e("roles"))
         },
     ];
     ctx.insert("fields", &fields);
@@ -986,55 +999,36 @@ fn settings_page(req: &Req<'_>, form: Option<Form>, status: StatusCode) -> Resul
     } else {
         s.theme.clone().unwrap_or_default()
     };
-    let all = crate::config::LANGUAGES;
     let fields = vec![
         Field {
-            name: "title".into(),
-            label: t(req, "setup-field-site-title"),
-            kind: "text",
             value: title,
-            error: e("title"),
             required: true,
-            ..Field::default()
+            ..Field::new(req, "title", "setup-field-site-title", "text", e("title"))
         },
         Field {
-            name: "languages".into(),
-            label: t(req, "setup-field-languages"),
-            kind: "checkboxes",
-            error: e("languages"),
-            options: all
-                .iter()
-                .map(|l| Opt {
-                    value: (*l).to_owned(),
-                    label: language_name(req, l),
-                    checked: languages.iter().any(|x| x == l),
-                })
-                .collect(),
-            ..Field::default()
+            options: language_options(req, |l| languages.iter().any(|x| x == l)),
+            ..Field::new(
+                req,
+                "languages",
+                "setup-field-languages",
+                "checkboxes",
+                e("languages"),
+            )
         },
         Field {
-            name: "default_language".into(),
-            label: t(req, "setup-field-default-language"),
-            kind: "select",
-            error: e("default_language"),
-            options: all
-                .iter()
-                .map(|l| Opt {
-                    value: (*l).to_owned(),
-                    label: language_name(req, l),
-                    checked: *l == default,
-                })
-                .collect(),
-            ..Field::default()
+            options: language_options(req, |l| l == default),
+            ..Field::new(
+                req,
+                "default_language",
+                "setup-field-default-language",
+                "select",
+                e("default_language"),
+            )
         },
         Field {
-            name: "theme".into(),
-            label: t(req, "setup-field-theme"),
-            kind: "text",
             value: theme,
-            error: e("theme"),
             help: t(req, "setup-field-theme-help"),
-            ..Field::default()
+            ..Field::new(req, "theme", "setup-field-theme", "text", e("theme"))
         },
     ];
     ctx.insert("fields", &fields);
