@@ -6,49 +6,12 @@ use std::sync::Arc;
 
 use axum::http::{header, StatusCode};
 use axum::Router;
-use base64::Engine;
 use beffroi::prelude::*;
 
-use crate::common::{admin, open_site, registry, request as call, serve, town, Answer, Town};
-
-const PASSWORD: &str = "Correct-horse-42";
-const ADMIN_PASSWORD: &str = "Hotel-de-ville-2026";
-const JSON: (&str, &str) = ("accept", "application/json");
-const SEND_JSON: (&str, &str) = ("content-type", "application/json");
-
-fn basic(login: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
-    )
-}
-
-/// A town with a site administrator (sam), an editor (eddy) and a
-/// citizen (claire, with an address).
-fn staffed() -> Town {
-    let t = town();
-    t.site
-        .write(&admin(), |w| {
-            w.add_user(
-                "sam",
-                "Sam Admin",
-                None,
-                PASSWORD,
-                &["Site Administrator".into()],
-            )?;
-            w.add_user("eddy", "Eddy Editor", None, PASSWORD, &["Editor".into()])?;
-            w.add_user(
-                "claire",
-                "Claire Dubois",
-                Some("claire@example.org"),
-                PASSWORD,
-                &[],
-            )?;
-            Ok(())
-        })
-        .unwrap();
-    t
-}
+use crate::common::{
+    admin, basic_auth, open_site, registry, request as call, serve, staffed, town, Answer,
+    ADMIN_PASSWORD, JSON, PASSWORD, SEND_JSON,
+};
 
 async fn as_user(
     app: &Router,
@@ -63,7 +26,7 @@ async fn as_user(
         } else {
             PASSWORD
         };
-        basic(w, pw)
+        basic_auth(w, pw)
     });
     let mut headers = vec![JSON];
     if let Some(a) = &auth {
@@ -141,7 +104,7 @@ async fn users_are_created_listed_changed_and_deleted() {
     assert_eq!(r.json()["items"][0]["id"], "noam");
 
     // CSV export.
-    let auth = basic("sam", PASSWORD);
+    let auth = basic_auth("sam", PASSWORD);
     let r = call(
         &app,
         "GET",
@@ -267,7 +230,7 @@ async fn user_management_refuses_what_it_must() {
     let r = as_user(&app, Some("admin"), "POST", "/@users", Some(new(&[]))).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     // Bad JSON, unknown fields, weak password, HTML: 400, nothing stored.
-    let auth = basic("sam", PASSWORD);
+    let auth = basic_auth("sam", PASSWORD);
     let r = call(
         &app,
         "POST",
@@ -811,7 +774,7 @@ async fn modules_are_listed_installed_and_uninstalled_from_the_next_start() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // Install with `Prefer`: 200 and the list, saying a restart is needed.
-    let auth = basic("sam", PASSWORD);
+    let auth = basic_auth("sam", PASSWORD);
     let r = call(
         &app,
         "POST",

@@ -9,11 +9,10 @@ use axum::Router;
 use base64::Engine;
 use beffroi::prelude::*;
 
-use crate::common::{admin, data, open_site, registry, request as call, serve, Answer, Town};
-
-const PASSWORD: &str = "Correct-horse-42";
-const JSON: (&str, &str) = ("accept", "application/json");
-const SEND_JSON: (&str, &str) = ("content-type", "application/json");
+use crate::common::{
+    admin, bearer, data, open_site, registry, request as call, serve, Answer, Town, JSON, PASSWORD,
+    SEND_JSON,
+};
 
 /// A container that takes only pages and may go in any folder (the common
 /// `Box` may go nowhere).
@@ -70,24 +69,6 @@ fn town() -> Town {
     }
 }
 
-async fn token(app: &Router, who: &str) -> String {
-    let password = if who == "admin" {
-        "Hotel-de-ville-2026"
-    } else {
-        PASSWORD
-    };
-    let r = call(
-        app,
-        "POST",
-        "/@login",
-        &[JSON, SEND_JSON],
-        &json!({"login": who, "password": password}).to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    format!("Bearer {}", r.json()["token"].as_str().unwrap())
-}
-
 /// A JSON request as `auth` (a bearer header value, or "" for a visitor).
 async fn api(app: &Router, method: &str, uri: &str, auth: &str, body: &Value) -> Answer {
     api_with(app, method, uri, auth, &[], body).await
@@ -127,7 +108,7 @@ fn titles(t: &Town, path: &str) -> Vec<String> {
 async fn post_creates_an_item_answering_201_with_location_and_the_full_object() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let r = api(
         &app,
         "POST",
@@ -180,8 +161,8 @@ async fn post_creates_an_item_answering_201_with_location_and_the_full_object() 
 async fn post_refuses_what_it_cannot_create_and_stores_nothing() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     let before = titles(&t, "/services");
 
     let r = api(&app, "POST", "/services", &eddy, &json!({"title": "x"})).await;
@@ -285,8 +266,8 @@ async fn post_refuses_what_it_cannot_create_and_stores_nothing() {
 async fn patch_changes_only_the_given_fields() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(
         &app,
         "PATCH",
@@ -380,7 +361,7 @@ async fn patch_changes_only_the_given_fields() {
 async fn if_match_refuses_stale_writes_with_412() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let r = api(&app, "GET", "/services/horaires", &eddy, &Value::Null).await;
     let etag = r.headers[header::ETAG].to_str().unwrap().to_owned();
     let r = api_with(
@@ -448,7 +429,7 @@ async fn if_match_refuses_stale_writes_with_412() {
 async fn folders_reorder_and_sort_their_children() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let r = api(
         &app,
         "POST",
@@ -535,7 +516,7 @@ async fn folders_reorder_and_sort_their_children() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a page has no children");
-    let rita = token(&app, "rita").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(
         &app,
         "PATCH",
@@ -551,8 +532,8 @@ async fn folders_reorder_and_sort_their_children() {
 async fn delete_removes_an_item_and_what_it_holds() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(&app, "DELETE", "/services", "", &Value::Null).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = api(&app, "DELETE", "/services", &rita, &Value::Null).await;
@@ -570,8 +551,8 @@ async fn delete_removes_an_item_and_what_it_holds() {
 async fn a_locked_item_refuses_changes_without_its_token() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let edith = token(&app, "edith").await;
+    let eddy = bearer(&app, "eddy").await;
+    let edith = bearer(&app, "edith").await;
     let r = api(&app, "GET", "/services/horaires/@lock", &eddy, &Value::Null).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["locked"], false);
@@ -762,7 +743,7 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = api(&app, "POST", "/services/horaires/@lock", "", &Value::Null).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let rita = token(&app, "rita").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(
         &app,
         "POST",
@@ -778,7 +759,7 @@ async fn a_locked_item_refuses_changes_without_its_token() {
 async fn copy_and_move_answer_source_and_target() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let uid = t.site.get("/services/horaires").unwrap().unwrap().uid;
     // Copied into its own folder: copy_of_, then copy2_of_.
     let r = api(
@@ -895,7 +876,7 @@ async fn copy_and_move_answer_source_and_target() {
 async fn linkintegrity_lists_what_refers_to_an_item() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let target = t.site.get("/services/horaires").unwrap().unwrap();
     let services = t.site.get("/services").unwrap().unwrap();
     t.site
@@ -974,7 +955,7 @@ fn b64(bytes: &[u8]) -> String {
 async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let content = pdf(1000);
     let r = api(
         &app,
@@ -1195,8 +1176,8 @@ async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
 async fn versions_are_kept_shown_and_reverted() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     for title in ["Horaires d'été", "Horaires d'hiver"] {
         let r = api(
             &app,
@@ -1313,7 +1294,7 @@ async fn versions_are_kept_shown_and_reverted() {
 
     // An item made before versions existed (the root) gets its version 0,
     // the values it had, at its first change.
-    let admin = token(&app, "admin").await;
+    let admin = bearer(&app, "admin").await;
     let r = api(&app, "PATCH", "/", &admin, &json!({"title": "Ville"})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = api(&app, "GET", "/@history/0", &admin, &Value::Null).await;
