@@ -908,14 +908,28 @@ fn modules_page(req: &Req<'_>, error: Option<String>, status: StatusCode) -> Res
             (false, true) => "setup-module-enabling",
             (true, false) => "setup-module-disabling",
         };
+        // The buttons: an action's value and its label.
+        let actions: Vec<serde_json::Value> = [
+            ("install", !will && s.linked.is_some()),
+            ("uninstall", will && s.name != "beffroi"),
+            ("upgrade", !s.pending.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, offered)| *offered)
+        .map(|(action, _)| {
+            json!({
+                "value": action,
+                "label": t_args(req, &format!("setup-module-{action}"), &[("name", s.name.clone())]),
+            })
+        })
+        .collect();
         rows.push(json!({
             "name": s.name,
             "title": man.map(|m| m.title).unwrap_or(""),
             "linked": s.linked.clone().unwrap_or_default(),
             "installed": s.installed.clone().unwrap_or_default(),
             "state": t(req, state),
-            "can_install": !will && s.linked.is_some(),
-            "can_uninstall": will && s.name != "beffroi",
+            "actions": actions,
             "pending": s.pending.iter().map(|(to, title)| format!("{to}: {title}")).collect::<Vec<_>>(),
         }));
     }

@@ -469,6 +469,15 @@ async fn modules_workflows_and_the_audit_log_have_their_pages() {
     let r = b.get("/@@prefs_install_products_form").await;
     assert!(r.body.contains("testing"));
     assert!(r.body.contains("takes effect at the next start"));
+    // Each module offers the actions it allows: the linked `testing` may
+    // be uninstalled, the core may not.
+    assert!(
+        r.body
+            .contains(r#"name="action" value="uninstall">Uninstall"#),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(r#"value="install">Install"#), "{}", r.body);
     let r = b
         .post(
             "/@@prefs_install_products_form",
@@ -479,6 +488,11 @@ async fn modules_workflows_and_the_audit_log_have_their_pages() {
     let r = b.get(&location(&r).replace("http://town.test", "")).await;
     assert!(r.body.contains("will be uninstalled at the next start"));
     assert!(r.body.contains("Uninstalled at the next start"));
+    assert!(
+        r.body.contains(r#"name="action" value="install">Install"#),
+        "{}",
+        r.body
+    );
     let r = b
         .post(
             "/@@prefs_install_products_form",
