@@ -486,15 +486,29 @@ pub(super) fn get_folder_delete(req: &Req<'_>, path: &str) -> Result<Response> {
     )
 }
 
-/// `POST {folder}/@@folder_delete`: deletes each confirmed item.
-pub(super) fn post_folder_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
+/// A confirmed folder form (the folder, the fields) or the answer to Cancel.
+type Confirmed = std::result::Result<(Item, Vec<(String, String)>), Response>;
+
+/// The folder and the form sent from one of its confirmation pages, its
+/// CSRF token checked; or, when the form was cancelled, the answer that
+/// goes back to the folder's contents.
+fn confirmed_form(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Confirmed> {
     let folder = managed_folder(req, path)?;
     let f = form(body);
     let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
     if let Some(r) = cancelled(req, field(&f, "_cancel"), &back) {
-        return Ok(r);
+        return Ok(Err(r));
     }
     check_form_csrf(req, &f)?;
+    Ok(Ok((folder, f)))
+}
+
+/// `POST {folder}/@@folder_delete`: deletes each confirmed item.
+pub(super) fn post_folder_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
+    let (folder, f) = match confirmed_form(req, path, body)? {
+        Ok(sent) => sent,
+        Err(cancel) => return Ok(cancel),
+    };
     let mut results = Vec::new();
     for id in all(&f, "paths") {
         let child = crate::site::join_path(&folder.path, id);
@@ -539,13 +553,10 @@ pub(super) fn get_folder_rename(req: &Req<'_>, path: &str) -> Result<Response> {
 /// `POST {folder}/@@folder_rename`: renames each item and changes its
 /// title, both in one write per item.
 pub(super) fn post_folder_rename(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
-    let folder = managed_folder(req, path)?;
-    let f = form(body);
-    let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
-    if let Some(r) = cancelled(req, field(&f, "_cancel"), &back) {
-        return Ok(r);
-    }
-    check_form_csrf(req, &f)?;
+    let (folder, f) = match confirmed_form(req, path, body)? {
+        Ok(sent) => sent,
+        Err(cancel) => return Ok(cancel),
+    };
     let mut results = Vec::new();
     for n in 0.. {
         let old = field(&f, &format!("old.{n}"));

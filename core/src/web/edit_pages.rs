@@ -157,14 +157,7 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
     let data = sharing(req, path)?;
     let q = query_pairs(req);
     let search = field(&q, "search").trim().to_owned();
-    let roles: Vec<String> = data["available_roles"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| r["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let roles = role_ids(&data);
     let mut rows: Vec<Value> = Vec::new();
     let mut listed: Vec<String> = Vec::new();
     for e in data["entries"]
@@ -219,6 +212,18 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
     )
 }
 
+/// The ids of the roles a sharing answer offers.
+fn role_ids(data: &Value) -> Vec<String> {
+    data["available_roles"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// One principal's line of the roles grid.
 fn row(id: &str, title: &str, kind: &str, roles: &[String], granted: &Value) -> Value {
     json!({
@@ -242,14 +247,7 @@ pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Res
     let f = form(body);
     check_form_csrf(req, &f)?;
     let data = sharing(req, path)?;
-    let roles: Vec<String> = data["available_roles"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| r["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let roles = role_ids(&data);
     let current = |id: &str, role: &str| {
         data["entries"]
             .as_array()
