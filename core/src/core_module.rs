@@ -50,6 +50,10 @@ impl Module for CoreModule {
                     include_str!("../templates/setup_status.html"),
                 ),
                 (
+                    "setup_header.html",
+                    include_str!("../templates/setup_header.html"),
+                ),
+                (
                     "setup_link.html",
                     include_str!("../templates/setup_link.html"),
                 ),

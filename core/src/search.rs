@@ -199,13 +199,14 @@ pub fn timestamp(s: &str) -> Option<i64> {
     YEARS.contains(&secs).then_some(secs)
 }
 
-fn is_date_only(s: &str) -> bool {
+/// Whether `s` is a date without a time (`YYYY-MM-DD`).
+pub fn is_date_only(s: &str) -> bool {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 /// The strings in a value: itself, the items of a list, the values of an
 /// object (an address), numbers written out.
-fn strings(v: Option<&Value>) -> Vec<String> {
+pub fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
         Some(Value::Array(a)) => a.iter().flat_map(|x| strings(Some(x))).collect(),
@@ -216,7 +217,9 @@ fn strings(v: Option<&Value>) -> Vec<String> {
     }
 }
 
-fn strip_html(html: &str) -> String {
+/// The text of an HTML fragment: tags dropped (each leaves a space),
+/// common entities decoded.
+pub fn strip_html(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {
@@ -236,6 +239,80 @@ fn strip_html(html: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// A choice's values as searchable text: each value preceded by its
+/// title in `lang` when `vocabulary` (a vocabulary of the site's schema)
+/// has a term for it.
+pub fn choice_text(site: &Site, vocabulary: Option<&str>, value: &Value, lang: &str) -> String {
+    let mut out = Vec::new();
+    for v in strings(Some(value)) {
+        if let Some(term) = vocabulary
+            .and_then(|n| site.schema().vocabulary(n))
+            .and_then(|voc| voc.terms.iter().find(|t| t.value == v))
+        {
+            out.push(term.title.get(lang).to_owned());
+        }
+        out.push(v);
+    }
+    out.join(" ")
+}
+
+/// What a search finds in an item besides its title: see [`item_text`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemText {
+    /// The searchable text: the description, then the text of each
+    /// searchable field, one per line.
+    pub body: String,
+    /// The indexed values, as `field=value`, in the order of the fields.
+    pub indexed: Vec<String>,
+}
+
+/// The searchable text and indexed values of an item, by its type's
+/// fields (title and description excepted; the description starts the
+/// body): rich text without its tags, choices with their titles in
+/// `lang`, other values as their strings. The text of file and image
+/// fields is what `binary` gives for the field's kind and value.
+pub fn item_text(
+    site: &Site,
+    item: &Item,
+    lang: &str,
+    binary: impl Fn(FieldKind, &Value) -> String,
+) -> ItemText {
+    let mut out = ItemText {
+        body: String::from(item.description()),
+        indexed: Vec::new(),
+    };
+    let Some(ty) = site.schema().get(&item.type_name) else {
+        return out;
+    };
+    for field in &ty.fields {
+        if field.name == "title" || field.name == "description" {
+            continue;
+        }
+        let Some(value) = item.field(&field.name) else {
+            continue;
+        };
+        if field.index {
+            for v in strings(Some(value)) {
+                out.indexed.push(format!("{}={v}", field.name));
+            }
+        }
+        if !field.searchable {
+            continue;
+        }
+        let text = match field.kind {
+            FieldKind::Richtext => strip_html(value.as_str().unwrap_or("")),
+            FieldKind::File | FieldKind::Image => binary(field.kind, value),
+            FieldKind::Choice | FieldKind::MultiChoice => {
+                choice_text(site, field.vocabulary.as_deref(), value, lang)
+            }
+            _ => strings(Some(value)).join(" "),
+        };
+        out.body.push('\n');
+        out.body.push_str(&text);
+    }
+    out
 }
 
 /// Words, case and accents folded. Letters the folding does not know
@@ -298,49 +375,9 @@ fn candidate(site: &Site, item: Item) -> Candidate {
         .language
         .clone()
         .unwrap_or_else(|| site.config().default_language.clone());
-    let mut body = String::from(item.description());
-    let mut indexed = BTreeSet::new();
-    if let Some(ty) = site.schema().get(&item.type_name) {
-        for field in &ty.fields {
-            if field.name == "title" || field.name == "description" {
-                continue;
-            }
-            let Some(value) = item.field(&field.name) else {
-                continue;
-            };
-            if field.index {
-                for v in strings(Some(value)) {
-                    indexed.insert(format!("{}={v}", field.name));
-                }
-            }
-            if !field.searchable {
-                continue;
-            }
-            let text = match field.kind {
-                FieldKind::Richtext => strip_html(value.as_str().unwrap_or("")),
-                // File contents are the catalog's to read.
-                FieldKind::File | FieldKind::Image => String::new(),
-                FieldKind::Choice | FieldKind::MultiChoice => {
-                    let mut out = Vec::new();
-                    for v in strings(Some(value)) {
-                        if let Some(term) = field
-                            .vocabulary
-                            .as_deref()
-                            .and_then(|n| site.schema().vocabulary(n))
-                            .and_then(|voc| voc.terms.iter().find(|t| t.value == v))
-                        {
-                            out.push(term.title.get(&lang).to_owned());
-                        }
-                        out.push(v);
-                    }
-                    out.join(" ")
-                }
-                _ => strings(Some(value)).join(" "),
-            };
-            body.push('\n');
-            body.push_str(&text);
-        }
-    }
+    // File contents are the catalog's to read.
+    let ItemText { body, indexed } = item_text(site, &item, &lang, |_, _| String::new());
+    let indexed: BTreeSet<String> = indexed.into_iter().collect();
     let title_words: BTreeSet<String> = words(item.title()).into_iter().collect();
     let mut all: BTreeSet<String> = words(&body).into_iter().collect();
     all.extend(title_words.iter().cloned());

@@ -11,6 +11,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::edit::page;
 use super::{json_response, redirect, site_context, Mode, Req, Via};
 use crate::error::{Error, FieldError, Result};
 use crate::security::Principal;
@@ -319,25 +320,6 @@ pub(super) fn api_logout(req: &Req<'_>) -> Result<Response> {
     Ok(r)
 }
 
-fn render(
-    req: &Req<'_>,
-    template: &str,
-    status: StatusCode,
-    ctx: tera::Context,
-) -> Result<Response> {
-    let html = req.site.renderer().render(template, &ctx)?;
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response();
-    // Forms carry a per-browser token: never cache them.
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
-}
-
 fn query_param(req: &Req<'_>, name: &str) -> String {
     form_urlencoded::parse(req.query.unwrap_or("").as_bytes())
         .find(|(k, _)| k == name)
@@ -358,7 +340,7 @@ pub(super) fn login_page(
     ctx.insert("csrf", &req.csrf());
     ctx.insert("came_from", &query_param(req, "came_from"));
     ctx.insert("error", &error);
-    render(req, "login.html", status, ctx)
+    page(req, status, "login.html", &ctx)
 }
 
 /// `POST /@@login` from the login form: sets the session cookie.
@@ -432,7 +414,7 @@ pub(super) fn reset_request_page(req: &Req<'_>) -> Result<Response> {
     }
     let mut ctx = site_context(req, None)?;
     ctx.insert("csrf", &req.csrf());
-    render(req, "reset_request.html", StatusCode::OK, ctx)
+    page(req, StatusCode::OK, "reset_request.html", &ctx)
 }
 
 /// `POST /@@reset-password`: queues the mail if the account exists, and
@@ -446,7 +428,7 @@ pub(super) fn form_reset_request(req: &Req<'_>, body: &[u8]) -> Result<Response>
     let catalog = req.site.renderer().catalog();
     ctx.insert("heading", &catalog.message(&req.lang, "reset-title", &[]));
     ctx.insert("message", &catalog.message(&req.lang, "reset-sent", &[]));
-    render(req, "message.html", StatusCode::OK, ctx)
+    page(req, StatusCode::OK, "message.html", &ctx)
 }
 
 /// The page to choose a new password with a reset link.
@@ -458,7 +440,7 @@ pub(super) fn reset_form_page(req: &Req<'_>, token: &str) -> Result<Response> {
     ctx.insert("csrf", &req.csrf());
     ctx.insert("token", token);
     ctx.insert("error", &Option::<String>::None);
-    render(req, "reset_form.html", StatusCode::OK, ctx)
+    page(req, StatusCode::OK, "reset_form.html", &ctx)
 }
 
 /// `POST /@@reset-password/{token}`: sets the new password.
@@ -483,13 +465,13 @@ pub(super) fn form_reset(req: &Req<'_>, token: &str, body: &[u8]) -> Result<Resp
             ctx.insert("csrf", &req.csrf());
             ctx.insert("token", token);
             ctx.insert("error", &e);
-            render(req, "reset_form.html", StatusCode::BAD_REQUEST, ctx)
+            page(req, StatusCode::BAD_REQUEST, "reset_form.html", &ctx)
         }
         None => {
             ctx.insert("heading", &catalog.message(&req.lang, "reset-title", &[]));
             ctx.insert("message", &catalog.message(&req.lang, "reset-done", &[]));
             ctx.insert("link", &format!("{}/@@login", req.base));
-            render(req, "message.html", StatusCode::OK, ctx)
+            page(req, StatusCode::OK, "message.html", &ctx)
         }
     }
 }

@@ -199,14 +199,7 @@ fn toolbar(req: &Req<'_>, item: &Item) -> Result<Option<Value>> {
     if !(may_edit || may_delete || may_share || contents || transitions > 0) {
         return Ok(None);
     }
-    let state = item.review_state.as_deref().map(|s| {
-        req.site
-            .workflow_for(&item.type_name)
-            .and_then(|w| w.state(s))
-            .map(|st| st.title.get(&req.lang).to_owned())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| s.to_owned())
-    });
+    let state = item.review_state.is_some().then(|| state_title(req, item));
     Ok(Some(json!({
         "view": url,
         "edit": may_edit.then(|| format!("{url}/@@edit")),
@@ -303,6 +296,12 @@ pub(super) fn redirect_with(req: &Req<'_>, to: &str, status: &Status<'_>) -> Res
     with_status(req, redirect(to), status)
 }
 
+/// The answer to a form's Cancel button (`cancel`, its value, is not
+/// empty): back to `back`, saying it was cancelled. `None` otherwise.
+pub(super) fn cancelled(req: &Req<'_>, cancel: &str, back: &str) -> Option<Response> {
+    (!cancel.is_empty()).then(|| redirect_with(req, back, &Status::new("edit-status-cancelled")))
+}
+
 /// The status message the request carries, translated; only keys of this
 /// area are shown, so the cookie cannot make the site say anything else.
 fn read_status(req: &Req<'_>) -> Option<String> {
@@ -352,8 +351,10 @@ pub(super) fn finish(req: &Req<'_>, response: &mut Response) {
     }
 }
 
-/// A page of this area: renders `template` with `ctx` as HTML.
-fn page(
+/// An HTML page of a form or a listing: renders `template` with `ctx`,
+/// never to be cached (forms carry a per-browser token). The editing
+/// pages, site setup and log-in pages all answer through it.
+pub(super) fn page(
     req: &Req<'_>,
     status: StatusCode,
     template: &str,
@@ -369,6 +370,22 @@ fn page(
         html,
     )
         .into_response())
+}
+
+/// A page of this area about `item`: its toolbar showing `active`, and
+/// `data` under `key` for `template`.
+pub(super) fn item_page(
+    req: &Req<'_>,
+    item: &Item,
+    active: &str,
+    template: &str,
+    key: &'static str,
+    data: &(impl serde::Serialize + ?Sized),
+) -> Result<Response> {
+    let mut ctx = super::site_context(req, Some(item))?;
+    ctx.insert("toolbar_active", active);
+    ctx.insert(key, data);
+    page(req, StatusCode::OK, template, &ctx)
 }
 
 /// A message of the site's catalog in the user's language.

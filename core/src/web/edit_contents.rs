@@ -7,15 +7,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::super::auth::{check_form_csrf, field, form};
-use super::super::{encode_query, item_url, site_context, Req};
+use super::super::{encode_query, item_url, Req};
 use super::{
-    all, cookie_header, explain, page, query_pairs, redirect_with, sealed, state_title, t,
-    type_title, unseal, Status,
+    all, cancelled, cookie_header, explain, item_page, query_pairs, redirect_with, sealed,
+    state_title, t, type_title, unseal, Status,
 };
 use crate::error::{Error, Result};
 use crate::item::Item;
@@ -163,9 +163,11 @@ pub(super) fn get_contents(req: &Req<'_>, path: &str) -> Result<Response> {
         if reverse { "&sort_order=reverse" } else { "" }
     );
     let batch_link = |start: usize| format!("{url}/@@folder_contents?{keep}&b_start={start}");
-    let mut ctx = site_context(req, Some(&folder))?;
-    ctx.insert("toolbar_active", "contents");
-    ctx.insert(
+    item_page(
+        req,
+        &folder,
+        "contents",
+        "folder_contents.html",
         "contents",
         &json!({
             "action": format!("{url}/@@folder_contents"),
@@ -181,8 +183,7 @@ pub(super) fn get_contents(req: &Req<'_>, path: &str) -> Result<Response> {
             "from": if total == 0 { 0 } else { b_start.saturating_add(1).min(total) },
             "to": b_start.saturating_add(b_size).min(total),
         }),
-    );
-    page(req, StatusCode::OK, "folder_contents.html", &ctx)
+    )
 }
 
 /// `POST {folder}/@@folder_contents`: one of the actions on the selection,
@@ -369,9 +370,11 @@ fn report(
             &Status::new("edit-status-done").arg("count", results.len().to_string()),
         ));
     }
-    let mut ctx = site_context(req, Some(folder))?;
-    ctx.insert("toolbar_active", "contents");
-    ctx.insert(
+    item_page(
+        req,
+        folder,
+        "contents",
+        "edit_report.html",
         "report",
         &json!({
             "heading": t(req, heading_key, &[]),
@@ -386,8 +389,7 @@ fn report(
             })).collect::<Vec<_>>(),
             "back": back,
         }),
-    );
-    page(req, StatusCode::OK, "edit_report.html", &ctx)
+    )
 }
 
 /// The selected children named by `paths`, each as the user sees it.
@@ -470,32 +472,43 @@ pub(super) fn get_folder_delete(req: &Req<'_>, path: &str) -> Result<Response> {
     for it in &items {
         list.push(doomed(req, it)?);
     }
-    let mut ctx = site_context(req, Some(&folder))?;
-    ctx.insert("toolbar_active", "contents");
-    ctx.insert(
+    item_page(
+        req,
+        &folder,
+        "contents",
+        "delete_confirmation.html",
         "confirm",
         &json!({
             "action": format!("{url}/@@folder_delete"),
             "cancel": format!("{url}/@@folder_contents"),
             "items": list,
         }),
-    );
-    page(req, StatusCode::OK, "delete_confirmation.html", &ctx)
+    )
+}
+
+/// A confirmed folder form (the folder, the fields) or the answer to Cancel.
+type Confirmed = std::result::Result<(Item, Vec<(String, String)>), Response>;
+
+/// The folder and the form sent from one of its confirmation pages, its
+/// CSRF token checked; or, when the form was cancelled, the answer that
+/// goes back to the folder's contents.
+fn confirmed_form(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Confirmed> {
+    let folder = managed_folder(req, path)?;
+    let f = form(body);
+    let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
+    if let Some(r) = cancelled(req, field(&f, "_cancel"), &back) {
+        return Ok(Err(r));
+    }
+    check_form_csrf(req, &f)?;
+    Ok(Ok((folder, f)))
 }
 
 /// `POST {folder}/@@folder_delete`: deletes each confirmed item.
 pub(super) fn post_folder_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
-    let folder = managed_folder(req, path)?;
-    let f = form(body);
-    let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
-    if !field(&f, "_cancel").is_empty() {
-        return Ok(redirect_with(
-            req,
-            &back,
-            &Status::new("edit-status-cancelled"),
-        ));
-    }
-    check_form_csrf(req, &f)?;
+    let (folder, f) = match confirmed_form(req, path, body)? {
+        Ok(sent) => sent,
+        Err(cancel) => return Ok(cancel),
+    };
     let mut results = Vec::new();
     for id in all(&f, "paths") {
         let child = crate::site::join_path(&folder.path, id);
@@ -519,9 +532,11 @@ pub(super) fn get_folder_rename(req: &Req<'_>, path: &str) -> Result<Response> {
     let q = query_pairs(req);
     let items = selection(req, &folder, &all(&q, "paths"))?;
     let url = item_url(&req.base, &folder.path);
-    let mut ctx = site_context(req, Some(&folder))?;
-    ctx.insert("toolbar_active", "contents");
-    ctx.insert(
+    item_page(
+        req,
+        &folder,
+        "contents",
+        "rename_form.html",
         "rename",
         &json!({
             "action": format!("{url}/@@folder_rename"),
@@ -532,24 +547,16 @@ pub(super) fn get_folder_rename(req: &Req<'_>, path: &str) -> Result<Response> {
                 "title": it.title(),
             })).collect::<Vec<_>>(),
         }),
-    );
-    page(req, StatusCode::OK, "rename_form.html", &ctx)
+    )
 }
 
 /// `POST {folder}/@@folder_rename`: renames each item and changes its
 /// title, both in one write per item.
 pub(super) fn post_folder_rename(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Response> {
-    let folder = managed_folder(req, path)?;
-    let f = form(body);
-    let back = format!("{}/@@folder_contents", item_url(&req.base, &folder.path));
-    if !field(&f, "_cancel").is_empty() {
-        return Ok(redirect_with(
-            req,
-            &back,
-            &Status::new("edit-status-cancelled"),
-        ));
-    }
-    check_form_csrf(req, &f)?;
+    let (folder, f) = match confirmed_form(req, path, body)? {
+        Ok(sent) => sent,
+        Err(cancel) => return Ok(cancel),
+    };
     let mut results = Vec::new();
     for n in 0.. {
         let old = field(&f, &format!("old.{n}"));

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::super::auth::{check_form_csrf, field, form as parse_form};
 use super::super::multipart;
 use super::super::{item_url, site_context, Call, Req};
-use super::{field_error_text, page, redirect_with, t, type_title, Status};
+use super::{cancelled, field_error_text, page, redirect_with, t, type_title, Status};
 use crate::error::{Error, FieldError, Result};
 use crate::item::Item;
 use crate::schema::{FieldDef, FieldKind, TypeDef, WriteMode};
@@ -178,12 +178,8 @@ pub(super) async fn post_add(
     let (container, ty) = add_target(req, parent, type_name)?;
     let sent = Submitted::read(req, call).await?;
     let url = item_url(&req.base, &container.path);
-    if !sent.get("_cancel").is_empty() {
-        return Ok(redirect_with(
-            req,
-            &url,
-            &Status::new("edit-status-cancelled"),
-        ));
+    if let Some(r) = cancelled(req, sent.get("_cancel"), &url) {
+        return Ok(r);
     }
     check_form_csrf(req, &sent.fields)?;
     let target = Target::Add {
@@ -225,12 +221,8 @@ pub(super) async fn post_edit(req: &Req<'_>, path: &str, call: &Call) -> Result<
     let (item, ty) = edit_target(req, path)?;
     let sent = Submitted::read(req, call).await?;
     let url = item_url(&req.base, &item.path);
-    if !sent.get("_cancel").is_empty() {
-        return Ok(redirect_with(
-            req,
-            &url,
-            &Status::new("edit-status-cancelled"),
-        ));
+    if let Some(r) = cancelled(req, sent.get("_cancel"), &url) {
+        return Ok(r);
     }
     check_form_csrf(req, &sent.fields)?;
     let target = Target::Edit { item: &item, ty };

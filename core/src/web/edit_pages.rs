@@ -5,14 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::super::auth::{check_form_csrf, field, form};
 use super::super::workflow::{apply_sharing, sharing};
-use super::super::{item_url, site_context, Req};
-use super::{all, page, query_pairs, redirect_with, t, Status};
+use super::super::{item_url, Req};
+use super::{all, cancelled, item_page, query_pairs, redirect_with, t, Status};
 use crate::error::{Error, Result};
 use crate::item::Item;
 use crate::security;
@@ -34,9 +33,11 @@ fn deletable(req: &Req<'_>, path: &str) -> Result<Item> {
 pub(super) fn get_delete(req: &Req<'_>, path: &str) -> Result<Response> {
     let item = deletable(req, path)?;
     let url = item_url(&req.base, &item.path);
-    let mut ctx = site_context(req, Some(&item))?;
-    ctx.insert("toolbar_active", "delete");
-    ctx.insert(
+    item_page(
+        req,
+        &item,
+        "delete",
+        "delete_confirmation.html",
         "confirm",
         &json!({
             "action": format!("{url}/@@delete_confirmation"),
@@ -44,8 +45,7 @@ pub(super) fn get_delete(req: &Req<'_>, path: &str) -> Result<Response> {
             "items": [super::contents::doomed(req, &item)?],
             "single": true,
         }),
-    );
-    page(req, StatusCode::OK, "delete_confirmation.html", &ctx)
+    )
 }
 
 /// `POST {item}/@@delete_confirmation`: deletes it, then shows its container.
@@ -53,12 +53,8 @@ pub(super) fn post_delete(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Resp
     let item = deletable(req, path)?;
     let f = form(body);
     let url = item_url(&req.base, &item.path);
-    if !field(&f, "_cancel").is_empty() {
-        return Ok(redirect_with(
-            req,
-            &url,
-            &Status::new("edit-status-cancelled"),
-        ));
+    if let Some(r) = cancelled(req, field(&f, "_cancel"), &url) {
+        return Ok(r);
     }
     check_form_csrf(req, &f)?;
     let revision = item.revision;
@@ -151,10 +147,7 @@ pub(super) fn get_history(req: &Req<'_>, path: &str) -> Result<Response> {
             })
         })
         .collect();
-    let mut ctx = site_context(req, Some(&item))?;
-    ctx.insert("toolbar_active", "history");
-    ctx.insert("history", &rows);
-    page(req, StatusCode::OK, "history_page.html", &ctx)
+    item_page(req, &item, "history", "history_page.html", "history", &rows)
 }
 
 /// `GET {item}/@@sharing?search=…`: the roles grid, and the users and
@@ -164,14 +157,7 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
     let data = sharing(req, path)?;
     let q = query_pairs(req);
     let search = field(&q, "search").trim().to_owned();
-    let roles: Vec<String> = data["available_roles"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| r["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let roles = role_ids(&data);
     let mut rows: Vec<Value> = Vec::new();
     let mut listed: Vec<String> = Vec::new();
     for e in data["entries"]
@@ -209,9 +195,11 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
         }
     }
     let url = item_url(&req.base, &item.path);
-    let mut ctx = site_context(req, Some(&item))?;
-    ctx.insert("toolbar_active", "sharing");
-    ctx.insert(
+    item_page(
+        req,
+        &item,
+        "sharing",
+        "sharing_page.html",
         "sharing",
         &json!({
             "action": format!("{url}/@@sharing"),
@@ -221,8 +209,19 @@ pub(super) fn get_sharing(req: &Req<'_>, path: &str) -> Result<Response> {
             "search": search,
             "found": found,
         }),
-    );
-    page(req, StatusCode::OK, "sharing_page.html", &ctx)
+    )
+}
+
+/// The ids of the roles a sharing answer offers.
+fn role_ids(data: &Value) -> Vec<String> {
+    data["available_roles"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// One principal's line of the roles grid.
@@ -248,14 +247,7 @@ pub(super) fn post_sharing(req: &Req<'_>, path: &str, body: &[u8]) -> Result<Res
     let f = form(body);
     check_form_csrf(req, &f)?;
     let data = sharing(req, path)?;
-    let roles: Vec<String> = data["available_roles"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| r["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let roles = role_ids(&data);
     let current = |id: &str, role: &str| {
         data["entries"]
             .as_array()

@@ -3,7 +3,8 @@
 //! plone.restapi defines it (path, method, parameters, request and answer
 //! shapes, error statuses); the services of every part of the web layer are
 //! listed here, so a new service means a new row, and the test at the
-//! bottom checks that every name in [`SERVICE_NAMES`] has one.
+//! bottom checks that every name in [`SERVICE_NAMES`] and the admin part's
+//! `SERVICES` has one.
 
 use serde_json::Value;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
@@ -14,7 +15,8 @@ use utoipa::openapi::{
     Required, ResponseBuilder, Tag,
 };
 
-/// Every service name the API answers (the router's `@…` segments).
+/// Every service name the API answers (the router's `@…` segments), but
+/// for those of the admin part, which lists its own (`admin::SERVICES`).
 #[cfg(test)]
 pub(super) const SERVICE_NAMES: &[&str] = &[
     "@login",
@@ -40,14 +42,6 @@ pub(super) const SERVICE_NAMES: &[&str] = &[
     "@copy",
     "@move",
     "@translations",
-    "@users",
-    "@groups",
-    "@principals",
-    "@roles",
-    "@userschema",
-    "@addons",
-    "@upgrade",
-    "@openapi",
     "@@download",
     "@@images",
 ];
@@ -1189,14 +1183,11 @@ mod tests {
     fn every_service_has_a_path_and_every_ref_a_schema() {
         let doc = document("http://town.test");
         let paths = doc["paths"].as_object().unwrap();
-        for name in SERVICE_NAMES {
+        for name in SERVICE_NAMES.iter().chain(super::super::admin::SERVICES) {
             assert!(
                 paths.keys().any(|p| p.split('/').any(|seg| seg == *name)),
                 "{name} has no path in the OpenAPI document"
             );
-        }
-        for name in super::super::admin::SERVICES {
-            assert!(SERVICE_NAMES.contains(name), "{name} is not listed");
         }
         let text = doc.to_string();
         for piece in text.split("#/components/schemas/").skip(1) {

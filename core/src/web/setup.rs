@@ -10,13 +10,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::json;
 
 use super::admin::{blocking, grantable_roles, role_title};
 use super::auth::{check_form_csrf, field, form};
+use super::edit::page;
 use super::{encode_path, encode_query, redirect, site_context, Call, Mode, Req};
 use crate::accounts::{group_kind, GroupInfo, ProfileChange};
 use crate::error::{Error, FieldError, Result};
@@ -142,6 +143,46 @@ struct Field {
     help: String,
     required: bool,
     options: Vec<Opt>,
+}
+
+impl Field {
+    /// A field `name` of `kind`, labelled by the message `label_key`, with
+    /// `error` (empty for none); its value and options are the caller's.
+    fn new(req: &Req<'_>, name: &str, label_key: &str, kind: &'static str, error: String) -> Field {
+        Field {
+            name: name.into(),
+            label: t(req, label_key),
+            kind,
+            error,
+            ..Field::default()
+        }
+    }
+
+    /// A single checkbox `name` (sent as `on`), labelled by `label_key`.
+    fn checkbox(req: &Req<'_>, name: &str, label_key: &str, checked: bool) -> Field {
+        Field {
+            value: "on".into(),
+            options: vec![Opt {
+                value: "on".into(),
+                label: String::new(),
+                checked,
+            }],
+            ..Field::new(req, name, label_key, "checkbox", String::new())
+        }
+    }
+}
+
+/// The site's possible languages as options, each named in the user's
+/// language, checked where `checked` says.
+fn language_options(req: &Req<'_>, checked: impl Fn(&str) -> bool) -> Vec<Opt> {
+    crate::config::LANGUAGES
+        .iter()
+        .map(|l| Opt {
+            value: (*l).to_owned(),
+            label: language_name(req, l),
+            checked: checked(l),
+        })
+        .collect()
 }
 
 #[derive(Serialize, Clone)]
@@ -285,25 +326,6 @@ fn context(req: &Req<'_>, title_key: &str) -> Result<tera::Context> {
     Ok(ctx)
 }
 
-fn render(
-    req: &Req<'_>,
-    template: &str,
-    status: StatusCode,
-    ctx: &tera::Context,
-) -> Result<Response> {
-    let html = req.site.renderer().render(template, ctx)?;
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response();
-    // Forms carry a per-browser token: never cache them.
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
-}
-
 fn role_options(req: &Req<'_>, checked: &[String]) -> Vec<Opt> {
     grantable_roles(req.site)
         .into_iter()
@@ -340,7 +362,7 @@ fn overview(req: &Req<'_>) -> Result<Response> {
             )
         }),
     );
-    render(req, "setup_overview.html", StatusCode::OK, &ctx)
+    page(req, StatusCode::OK, "setup_overview.html", &ctx)
 }
 
 // ---------------------------------------------------------------- users
@@ -384,64 +406,56 @@ fn users_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response>
     let e = |n: &str| form.errors.get(n).cloned().unwrap_or_default();
     let fields = vec![
         Field {
-            name: "username".into(),
-            label: t(req, "setup-field-username"),
-            kind: "text",
             value: v("username"),
-            error: either(e("username"), e("login")),
             help: t(req, "setup-field-username-help"),
             required: true,
-            ..Field::default()
+            ..Field::new(
+                req,
+                "username",
+                "setup-field-username",
+                "text",
+                either(e("username"), e("login")),
+            )
         },
         Field {
-            name: "fullname".into(),
-            label: t(req, "setup-field-fullname"),
-            kind: "text",
             value: v("fullname"),
-            error: e("fullname"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "fullname",
+                "setup-field-fullname",
+                "text",
+                e("fullname"),
+            )
         },
         Field {
-            name: "email".into(),
-            label: t(req, "setup-field-email"),
-            kind: "email",
             value: v("email"),
-            error: e("email"),
-            ..Field::default()
+            ..Field::new(req, "email", "setup-field-email", "email", e("email"))
         },
         Field {
-            name: "password".into(),
-            label: t(req, "setup-field-password"),
-            kind: "password",
-            error: e("password"),
             help: t(req, "setup-field-password-help"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "password",
+                "setup-field-password",
+                "password",
+                e("password"),
+            )
         },
+        Field::checkbox(
+            req,
+            "send_reset",
+            "setup-field-send-reset",
+            form.value("send_reset").is_some(),
+        ),
         Field {
-            name: "send_reset".into(),
-            label: t(req, "setup-field-send-reset"),
-            kind: "checkbox",
-            value: "on".into(),
-            options: vec![Opt {
-                value: "on".into(),
-                label: String::new(),
-                checked: form.value("send_reset").is_some(),
-            }],
-            ..Field::default()
-        },
-        Field {
-            name: "roles".into(),
-            label: t(req, "setup-field-roles"),
-            kind: "checkboxes",
-            error: e("roles"),
             options: role_options(req, &form.all("roles")),
-            ..Field::default()
+            ..Field::new(req, "roles", "setup-field-roles", "checkboxes", e("roles"))
         },
     ];
     ctx.insert("fields", &fields);
     ctx.insert("form_error", &form.general);
     ctx.insert("action", &page_url(req, USERS));
-    render(req, "setup_users.html", status, &ctx)
+    page(req, status, "setup_users.html", &ctx)
 }
 
 async fn add_user(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -556,48 +570,33 @@ fn user_page(
     };
     let fields = vec![
         Field {
-            name: "fullname".into(),
-            label: t(req, "setup-field-fullname"),
-            kind: "text",
             value: v("fullname", &user.fullname),
-            error: e("fullname"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "fullname",
+                "setup-field-fullname",
+                "text",
+                e("fullname"),
+            )
         },
         Field {
-            name: "email".into(),
-            label: t(req, "setup-field-email"),
-            kind: "email",
             value: v("email", user.email.as_deref().unwrap_or("")),
-            error: e("email"),
-            ..Field::default()
+            ..Field::new(req, "email", "setup-field-email", "email", e("email"))
         },
         Field {
-            name: "language".into(),
-            label: t(req, "setup-field-language"),
-            kind: "select",
-            error: e("language"),
             options: languages,
-            ..Field::default()
+            ..Field::new(
+                req,
+                "language",
+                "setup-field-language",
+                "select",
+                e("language"),
+            )
         },
+        Field::checkbox(req, "enabled", "setup-field-enabled", enabled),
         Field {
-            name: "enabled".into(),
-            label: t(req, "setup-field-enabled"),
-            kind: "checkbox",
-            value: "on".into(),
-            options: vec![Opt {
-                value: "on".into(),
-                label: String::new(),
-                checked: enabled,
-            }],
-            ..Field::default()
-        },
-        Field {
-            name: "roles".into(),
-            label: t(req, "setup-field-roles"),
-            kind: "checkboxes",
-            error: e("roles"),
             options: role_options(req, &roles),
-            ..Field::default()
+            ..Field::new(req, "roles", "setup-field-roles", "checkboxes", e("roles"))
         },
     ];
     ctx.insert("fields", &fields);
@@ -614,7 +613,7 @@ fn user_page(
         &format!("{}/{}", page_url(req, USER), encode_path(login)),
     );
     ctx.insert("users_url", &page_url(req, USERS));
-    render(req, "setup_user.html", status, &ctx)
+    page(req, status, "setup_user.html", &ctx)
 }
 
 async fn save_user(req: &Req<'_>, login: &str, body: &[u8]) -> Result<Response> {
@@ -734,44 +733,40 @@ fn groups_page(req: &Req<'_>, form: Form, status: StatusCode) -> Result<Response
     let e = |n: &str| form.errors.get(n).cloned().unwrap_or_default();
     let fields = vec![
         Field {
-            name: "groupname".into(),
-            label: t(req, "setup-field-groupname"),
-            kind: "text",
             value: v("groupname"),
-            error: either(e("groupname"), e("id")),
             help: t(req, "setup-field-groupname-help"),
             required: true,
-            ..Field::default()
+            ..Field::new(
+                req,
+                "groupname",
+                "setup-field-groupname",
+                "text",
+                either(e("groupname"), e("id")),
+            )
         },
         Field {
-            name: "title".into(),
-            label: t(req, "setup-field-title"),
-            kind: "text",
             value: v("title"),
-            error: e("title"),
-            ..Field::default()
+            ..Field::new(req, "title", "setup-field-title", "text", e("title"))
         },
         Field {
-            name: "description".into(),
-            label: t(req, "setup-field-description"),
-            kind: "textarea",
             value: v("description"),
-            error: e("description"),
-            ..Field::default()
+            ..Field::new(
+                req,
+                "description",
+                "setup-field-description",
+                "textarea",
+                e("description"),
+            )
         },
         Field {
-            name: "roles".into(),
-            label: t(req, "setup-field-roles"),
-            kind: "checkboxes",
-            error: e("roles"),
             options: role_options(req, &form.all("roles")),
-            ..Field::default()
+            ..Field::new(req, "roles", "setup-field-roles", "checkboxes", e("roles"))
         },
     ];
     ctx.insert("fields", &fields);
     ctx.insert("form_error", &form.general);
     ctx.insert("action", &page_url(req, GROUPS));
-    render(req, "setup_groups.html", status, &ctx)
+    page(req, status, "setup_groups.html", &ctx)
 }
 
 fn add_group(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -851,7 +846,7 @@ fn group_page(
         &format!("{}/{}", page_url(req, GROUP), encode_path(id)),
     );
     ctx.insert("groups_url", &page_url(req, GROUPS));
-    render(req, "setup_group.html", status, &ctx)
+    page(req, status, "setup_group.html", &ctx)
 }
 
 fn save_members(req: &Req<'_>, id: &str, body: &[u8]) -> Result<Response> {
@@ -914,14 +909,28 @@ fn modules_page(req: &Req<'_>, error: Option<String>, status: StatusCode) -> Res
             (false, true) => "setup-module-enabling",
             (true, false) => "setup-module-disabling",
         };
+        // The buttons: an action's value and its label.
+        let actions: Vec<serde_json::Value> = [
+            ("install", !will && s.linked.is_some()),
+            ("uninstall", will && s.name != "beffroi"),
+            ("upgrade", !s.pending.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, offered)| *offered)
+        .map(|(action, _)| {
+            json!({
+                "value": action,
+                "label": t_args(req, &format!("setup-module-{action}"), &[("name", s.name.clone())]),
+            })
+        })
+        .collect();
         rows.push(json!({
             "name": s.name,
             "title": man.map(|m| m.title).unwrap_or(""),
             "linked": s.linked.clone().unwrap_or_default(),
             "installed": s.installed.clone().unwrap_or_default(),
             "state": t(req, state),
-            "can_install": !will && s.linked.is_some(),
-            "can_uninstall": will && s.name != "beffroi",
+            "actions": actions,
             "pending": s.pending.iter().map(|(to, title)| format!("{to}: {title}")).collect::<Vec<_>>(),
         }));
     }
@@ -929,7 +938,7 @@ fn modules_page(req: &Req<'_>, error: Option<String>, status: StatusCode) -> Res
     ctx.insert("any_pending", &!req.site.pending_upgrades()?.is_empty());
     ctx.insert("form_error", &error);
     ctx.insert("action", &page_url(req, MODULES));
-    render(req, "setup_modules.html", status, &ctx)
+    page(req, status, "setup_modules.html", &ctx)
 }
 
 async fn module_action(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -1005,61 +1014,42 @@ fn settings_page(req: &Req<'_>, form: Option<Form>, status: StatusCode) -> Resul
     } else {
         s.theme.clone().unwrap_or_default()
     };
-    let all = crate::config::LANGUAGES;
     let fields = vec![
         Field {
-            name: "title".into(),
-            label: t(req, "setup-field-site-title"),
-            kind: "text",
             value: title,
-            error: e("title"),
             required: true,
-            ..Field::default()
+            ..Field::new(req, "title", "setup-field-site-title", "text", e("title"))
         },
         Field {
-            name: "languages".into(),
-            label: t(req, "setup-field-languages"),
-            kind: "checkboxes",
-            error: e("languages"),
-            options: all
-                .iter()
-                .map(|l| Opt {
-                    value: (*l).to_owned(),
-                    label: language_name(req, l),
-                    checked: languages.iter().any(|x| x == l),
-                })
-                .collect(),
-            ..Field::default()
+            options: language_options(req, |l| languages.iter().any(|x| x == l)),
+            ..Field::new(
+                req,
+                "languages",
+                "setup-field-languages",
+                "checkboxes",
+                e("languages"),
+            )
         },
         Field {
-            name: "default_language".into(),
-            label: t(req, "setup-field-default-language"),
-            kind: "select",
-            error: e("default_language"),
-            options: all
-                .iter()
-                .map(|l| Opt {
-                    value: (*l).to_owned(),
-                    label: language_name(req, l),
-                    checked: *l == default,
-                })
-                .collect(),
-            ..Field::default()
+            options: language_options(req, |l| l == default),
+            ..Field::new(
+                req,
+                "default_language",
+                "setup-field-default-language",
+                "select",
+                e("default_language"),
+            )
         },
         Field {
-            name: "theme".into(),
-            label: t(req, "setup-field-theme"),
-            kind: "text",
             value: theme,
-            error: e("theme"),
             help: t(req, "setup-field-theme-help"),
-            ..Field::default()
+            ..Field::new(req, "theme", "setup-field-theme", "text", e("theme"))
         },
     ];
     ctx.insert("fields", &fields);
     ctx.insert("form_error", &form.general);
     ctx.insert("action", &page_url(req, SETTINGS));
-    render(req, "setup_settings.html", status, &ctx)
+    page(req, status, "setup_settings.html", &ctx)
 }
 
 fn save_settings(req: &Req<'_>, body: &[u8]) -> Result<Response> {
@@ -1125,7 +1115,7 @@ fn workflows_page(req: &Req<'_>) -> Result<Response> {
     }
     list.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     ctx.insert("workflows", &list);
-    render(req, "setup_workflows.html", StatusCode::OK, &ctx)
+    page(req, StatusCode::OK, "setup_workflows.html", &ctx)
 }
 
 // ---------------------------------------------------------------- audit
@@ -1176,5 +1166,5 @@ fn audit_page(req: &Req<'_>) -> Result<Response> {
         ),
     );
     ctx.insert("csv_url", &format!("{}/@audit?format=csv", req.base));
-    render(req, "setup_audit.html", StatusCode::OK, &ctx)
+    page(req, StatusCode::OK, "setup_audit.html", &ctx)
 }

@@ -9,11 +9,10 @@ use axum::Router;
 use base64::Engine;
 use beffroi::prelude::*;
 
-use crate::common::{admin, data, open_site, registry, request as call, serve, Answer, Town};
-
-const PASSWORD: &str = "Correct-horse-42";
-const JSON: (&str, &str) = ("accept", "application/json");
-const SEND_JSON: (&str, &str) = ("content-type", "application/json");
+use crate::common::{
+    admin, bearer, data, open_site, registry, request as call, serve, Answer, Town, JSON, PASSWORD,
+    SEND_JSON,
+};
 
 /// A container that takes only pages and may go in any folder (the common
 /// `Box` may go nowhere).
@@ -70,27 +69,17 @@ fn town() -> Town {
     }
 }
 
-async fn token(app: &Router, who: &str) -> String {
-    let password = if who == "admin" {
-        "Hotel-de-ville-2026"
-    } else {
-        PASSWORD
-    };
-    let r = call(
-        app,
-        "POST",
-        "/@login",
-        &[JSON, SEND_JSON],
-        &json!({"login": who, "password": password}).to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    format!("Bearer {}", r.json()["token"].as_str().unwrap())
-}
-
 /// A JSON request as `auth` (a bearer header value, or "" for a visitor).
 async fn api(app: &Router, method: &str, uri: &str, auth: &str, body: &Value) -> Answer {
     api_with(app, method, uri, auth, &[], body).await
+}
+
+/// Each request (method, address, auth, body) answers its status.
+async fn expect_statuses(app: &Router, cases: &[(&str, &str, &str, &Value, StatusCode)]) {
+    for (method, uri, auth, body, status) in cases {
+        let r = api(app, method, uri, auth, body).await;
+        assert_eq!(r.status, *status, "{method} {uri}: {}", r.body);
+    }
 }
 
 async fn api_with(
@@ -127,7 +116,7 @@ fn titles(t: &Town, path: &str) -> Vec<String> {
 async fn post_creates_an_item_answering_201_with_location_and_the_full_object() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let r = api(
         &app,
         "POST",
@@ -180,8 +169,8 @@ async fn post_creates_an_item_answering_201_with_location_and_the_full_object() 
 async fn post_refuses_what_it_cannot_create_and_stores_nothing() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     let before = titles(&t, "/services");
 
     let r = api(&app, "POST", "/services", &eddy, &json!({"title": "x"})).await;
@@ -285,8 +274,8 @@ async fn post_refuses_what_it_cannot_create_and_stores_nothing() {
 async fn patch_changes_only_the_given_fields() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(
         &app,
         "PATCH",
@@ -331,33 +320,33 @@ async fn patch_changes_only_the_given_fields() {
         let r = api(&app, "PATCH", "/services/horaires", &eddy, &bad).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
     }
-    let r = api(
+    expect_statuses(
         &app,
-        "PATCH",
-        "/services/horaires",
-        "",
-        &json!({"title": "x"}),
+        &[
+            (
+                "PATCH",
+                "/services/horaires",
+                "",
+                &json!({"title": "x"}),
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                "PATCH",
+                "/services/horaires",
+                &rita,
+                &json!({"title": "x"}),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "PATCH",
+                "/services/nowhere",
+                &eddy,
+                &json!({"title": "x"}),
+                StatusCode::NOT_FOUND,
+            ),
+        ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = api(
-        &app,
-        "PATCH",
-        "/services/horaires",
-        &rita,
-        &json!({"title": "x"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = api(
-        &app,
-        "PATCH",
-        "/services/nowhere",
-        &eddy,
-        &json!({"title": "x"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         t.site.get("/services/horaires").unwrap().unwrap().title(),
         "Heures d'ouverture"
@@ -380,7 +369,7 @@ async fn patch_changes_only_the_given_fields() {
 async fn if_match_refuses_stale_writes_with_412() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let r = api(&app, "GET", "/services/horaires", &eddy, &Value::Null).await;
     let etag = r.headers[header::ETAG].to_str().unwrap().to_owned();
     let r = api_with(
@@ -448,7 +437,7 @@ async fn if_match_refuses_stale_writes_with_412() {
 async fn folders_reorder_and_sort_their_children() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let r = api(
         &app,
         "POST",
@@ -535,7 +524,7 @@ async fn folders_reorder_and_sort_their_children() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a page has no children");
-    let rita = token(&app, "rita").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(
         &app,
         "PATCH",
@@ -551,14 +540,35 @@ async fn folders_reorder_and_sort_their_children() {
 async fn delete_removes_an_item_and_what_it_holds() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
-    let r = api(&app, "DELETE", "/services", "", &Value::Null).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = api(&app, "DELETE", "/services", &rita, &Value::Null).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = api(&app, "DELETE", "/nowhere", &eddy, &Value::Null).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
+    expect_statuses(
+        &app,
+        &[
+            (
+                "DELETE",
+                "/services",
+                "",
+                &Value::Null,
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                "DELETE",
+                "/services",
+                &rita,
+                &Value::Null,
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "DELETE",
+                "/nowhere",
+                &eddy,
+                &Value::Null,
+                StatusCode::NOT_FOUND,
+            ),
+        ],
+    )
+    .await;
     assert!(t.site.get("/services/horaires").unwrap().is_some());
     let r = api(&app, "DELETE", "/services", &eddy, &Value::Null).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
@@ -570,8 +580,8 @@ async fn delete_removes_an_item_and_what_it_holds() {
 async fn a_locked_item_refuses_changes_without_its_token() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let edith = token(&app, "edith").await;
+    let eddy = bearer(&app, "eddy").await;
+    let edith = bearer(&app, "edith").await;
     let r = api(&app, "GET", "/services/horaires/@lock", &eddy, &Value::Null).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["locked"], false);
@@ -742,27 +752,34 @@ async fn a_locked_item_refuses_changes_without_its_token() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "its holder releases it");
-    let r = api(
+    expect_statuses(
         &app,
-        "POST",
-        "/services/horaires/@lock",
-        &eddy,
-        &json!({"timeout": 0}),
+        &[
+            (
+                "POST",
+                "/services/horaires/@lock",
+                &eddy,
+                &json!({"timeout": 0}),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "POST",
+                "/services/horaires/@lock",
+                &eddy,
+                &json!({"colour": "red"}),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "POST",
+                "/services/horaires/@lock",
+                "",
+                &Value::Null,
+                StatusCode::UNAUTHORIZED,
+            ),
+        ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = api(
-        &app,
-        "POST",
-        "/services/horaires/@lock",
-        &eddy,
-        &json!({"colour": "red"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = api(&app, "POST", "/services/horaires/@lock", "", &Value::Null).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let rita = token(&app, "rita").await;
+    let rita = bearer(&app, "rita").await;
     let r = api(
         &app,
         "POST",
@@ -778,7 +795,7 @@ async fn a_locked_item_refuses_changes_without_its_token() {
 async fn copy_and_move_answer_source_and_target() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let uid = t.site.get("/services/horaires").unwrap().unwrap().uid;
     // Copied into its own folder: copy_of_, then copy2_of_.
     let r = api(
@@ -837,33 +854,33 @@ async fn copy_and_move_answer_source_and_target() {
     assert!(t.site.get("/services/copy2_of_horaires").unwrap().is_none());
 
     // Refusals: unknown source, a folder into a box, no right to add.
-    let r = api(
+    expect_statuses(
         &app,
-        "POST",
-        "/services/box/@copy",
-        &eddy,
-        &json!({"source": "/services/nowhere"}),
+        &[
+            (
+                "POST",
+                "/services/box/@copy",
+                &eddy,
+                &json!({"source": "/services/nowhere"}),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "POST",
+                "/services/box/@copy",
+                &eddy,
+                &json!({"source": "https://elsewhere.test/services/horaires"}),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "POST",
+                "/services/box/@move",
+                &eddy,
+                &json!({"source": "/services"}),
+                StatusCode::FORBIDDEN,
+            ),
+        ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = api(
-        &app,
-        "POST",
-        "/services/box/@copy",
-        &eddy,
-        &json!({"source": "https://elsewhere.test/services/horaires"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = api(
-        &app,
-        "POST",
-        "/services/box/@move",
-        &eddy,
-        &json!({"source": "/services"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = api(
         &app,
         "POST",
@@ -877,17 +894,26 @@ async fn copy_and_move_answer_source_and_target() {
         StatusCode::FORBIDDEN,
         "eddy may not add at the root"
     );
-    let r = api(&app, "POST", "/@copy", &eddy, &json!({"from": "/services"})).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = api(
+    expect_statuses(
         &app,
-        "POST",
-        "/@copy",
-        "",
-        &json!({"source": "/services/horaires"}),
+        &[
+            (
+                "POST",
+                "/@copy",
+                &eddy,
+                &json!({"from": "/services"}),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "POST",
+                "/@copy",
+                "",
+                &json!({"source": "/services/horaires"}),
+                StatusCode::UNAUTHORIZED,
+            ),
+        ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(titles(&t, "/"), ["services"]);
 }
 
@@ -895,7 +921,7 @@ async fn copy_and_move_answer_source_and_target() {
 async fn linkintegrity_lists_what_refers_to_an_item() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let target = t.site.get("/services/horaires").unwrap().unwrap();
     let services = t.site.get("/services").unwrap().unwrap();
     t.site
@@ -949,17 +975,26 @@ async fn linkintegrity_lists_what_refers_to_an_item() {
         "nothing outside refers into the box"
     );
 
-    let r = api(&app, "GET", "/@linkintegrity", &eddy, &Value::Null).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = api(
+    expect_statuses(
         &app,
-        "GET",
-        "/@linkintegrity?uids=0123456789abcdef0123456789abcdef",
-        &eddy,
-        &Value::Null,
+        &[
+            (
+                "GET",
+                "/@linkintegrity",
+                &eddy,
+                &Value::Null,
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "GET",
+                "/@linkintegrity?uids=0123456789abcdef0123456789abcdef",
+                &eddy,
+                &Value::Null,
+                StatusCode::BAD_REQUEST,
+            ),
+        ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 fn pdf(len: usize) -> Vec<u8> {
@@ -974,7 +1009,7 @@ fn b64(bytes: &[u8]) -> String {
 async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
+    let eddy = bearer(&app, "eddy").await;
     let content = pdf(1000);
     let r = api(
         &app,
@@ -1195,8 +1230,8 @@ async fn files_upload_as_base64_or_multipart_and_download_in_ranges() {
 async fn versions_are_kept_shown_and_reverted() {
     let t = town();
     let app = serve(&t);
-    let eddy = token(&app, "eddy").await;
-    let rita = token(&app, "rita").await;
+    let eddy = bearer(&app, "eddy").await;
+    let rita = bearer(&app, "rita").await;
     for title in ["Horaires d'été", "Horaires d'hiver"] {
         let r = api(
             &app,
@@ -1265,24 +1300,26 @@ async fn versions_are_kept_shown_and_reverted() {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 
-    let r = api(
+    expect_statuses(
         &app,
-        "PATCH",
-        "/services/horaires/@history",
-        &rita,
-        &json!({"version": 0}),
+        &[
+            (
+                "PATCH",
+                "/services/horaires/@history",
+                &rita,
+                &json!({"version": 0}),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "PATCH",
+                "/services/horaires/@history",
+                &eddy,
+                &json!({"version": "zero"}),
+                StatusCode::BAD_REQUEST,
+            ),
+        ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = api(
-        &app,
-        "PATCH",
-        "/services/horaires/@history",
-        &eddy,
-        &json!({"version": "zero"}),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = api_with(
         &app,
         "PATCH",
@@ -1313,7 +1350,7 @@ async fn versions_are_kept_shown_and_reverted() {
 
     // An item made before versions existed (the root) gets its version 0,
     // the values it had, at its first change.
-    let admin = token(&app, "admin").await;
+    let admin = bearer(&app, "admin").await;
     let r = api(&app, "PATCH", "/", &admin, &json!({"title": "Ville"})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = api(&app, "GET", "/@history/0", &admin, &Value::Null).await;

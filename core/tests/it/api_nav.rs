@@ -8,13 +8,9 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::Router;
-use base64::Engine;
 
 use crate::common::*;
 use beffroi::prelude::*;
-
-pub(crate) const PASSWORD: &str = "Correct-horse-42";
-pub(crate) const JSON: (&str, &str) = ("accept", "application/json");
 
 /// A module with a type that has Plone's `exclude_from_nav` and `subjects`.
 pub(crate) struct NavTypes;
@@ -150,13 +146,6 @@ pub(crate) fn nav_town() -> Town {
         dir,
         site: Arc::new(site),
     }
-}
-
-pub(crate) fn basic(login: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{PASSWORD}"))
-    )
 }
 
 /// GET as JSON, as `who` (`None`: anonymous), in `lang`.

@@ -4,8 +4,9 @@
 
 use axum::http::StatusCode;
 
-use crate::api_nav::{basic, get, ids, nav_town, JSON};
+use crate::api_nav::{get, ids, nav_town};
 use crate::common::*;
+use crate::common::{basic, JSON};
 use beffroi::prelude::*;
 
 fn paths(v: &Value) -> Vec<String> {

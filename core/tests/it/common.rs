@@ -3,6 +3,7 @@ use std::path::Path;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
+use base64::Engine;
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -307,4 +308,92 @@ pub(crate) fn serve(t: &Town) -> axum::Router {
     beffroi::web::app(Arc::new(
         beffroi::web::Sites::new(vec![Arc::clone(&t.site)]).unwrap(),
     ))
+}
+
+/// The password of the test users the helpers below log in.
+pub(crate) const PASSWORD: &str = "Correct-horse-42";
+/// The password of the town's `admin` account, in the tests that make one.
+pub(crate) const ADMIN_PASSWORD: &str = "Hotel-de-ville-2026";
+/// Asks for JSON.
+pub(crate) const JSON: (&str, &str) = ("accept", "application/json");
+/// Sends JSON.
+pub(crate) const SEND_JSON: (&str, &str) = ("content-type", "application/json");
+
+/// An `Authorization` header value for Basic auth.
+pub(crate) fn basic_auth(login: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
+    )
+}
+
+/// Basic auth as `login` with [`PASSWORD`].
+pub(crate) fn basic(login: &str) -> String {
+    basic_auth(login, PASSWORD)
+}
+
+/// A town with a site administrator (sam), an editor (eddy) and a
+/// citizen (claire, with an address), all with [`PASSWORD`].
+pub(crate) fn staffed() -> Town {
+    let t = town();
+    t.site
+        .write(&admin(), |w| {
+            w.add_user(
+                "sam",
+                "Sam Admin",
+                None,
+                PASSWORD,
+                &["Site Administrator".into()],
+            )?;
+            w.add_user("eddy", "Eddy Editor", None, PASSWORD, &["Editor".into()])?;
+            w.add_user(
+                "claire",
+                "Claire Dubois",
+                Some("claire@example.org"),
+                PASSWORD,
+                &[],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    t
+}
+
+/// Where a redirect goes.
+pub(crate) fn location(r: &Answer) -> String {
+    r.headers[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+/// The CSRF token of the (first) form on a page.
+pub(crate) fn form_token(html: &str) -> String {
+    html.split("name=\"_authenticator\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a form with a CSRF token")
+        .to_owned()
+}
+
+/// A token from `POST /@login` as `who` (`admin` with [`ADMIN_PASSWORD`],
+/// anyone else with [`PASSWORD`]).
+pub(crate) async fn json_token(app: &Router, who: &str) -> String {
+    let password = if who == "admin" {
+        ADMIN_PASSWORD
+    } else {
+        PASSWORD
+    };
+    let r = request(
+        app,
+        "POST",
+        "/@login",
+        &[JSON, SEND_JSON],
+        &serde_json::json!({"login": who, "password": password}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["token"].as_str().unwrap().to_owned()
+}
+
+/// An `Authorization` header value with [`json_token`]'s token.
+pub(crate) async fn bearer(app: &Router, who: &str) -> String {
+    format!("Bearer {}", json_token(app, who).await)
 }

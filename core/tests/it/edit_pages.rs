@@ -59,23 +59,15 @@ impl Browser {
     }
 }
 
-fn token_in(body: &str) -> String {
-    body.split("name=\"_authenticator\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a form with a CSRF token")
-        .to_owned()
-}
-
 async fn log_in(app: &Router, login: &str) -> Browser {
     let password = if login == "admin" {
-        "Hotel-de-ville-2026"
+        ADMIN_PASSWORD
     } else {
         PASSWORD
     };
     let page = request(app, "GET", "/@@login", &[], "").await;
     let seed = page.cookie("beffroi_csrf").expect("a CSRF cookie");
-    let token = token_in(&page.body);
+    let token = form_token(&page.body);
     let csrf = format!("beffroi_csrf={seed}");
     let r = request(
         app,
@@ -100,10 +92,6 @@ async fn get(app: &Router, b: &Browser, uri: &str) -> Answer {
 async fn post(app: &Router, b: &Browser, uri: &str, body: &str) -> Answer {
     let body = format!("_authenticator={}&{body}", b.token);
     request(app, "POST", uri, &[FORM, ("cookie", &b.cookies)], &body).await
-}
-
-fn location(r: &Answer) -> String {
-    r.headers[header::LOCATION].to_str().unwrap().to_owned()
 }
 
 /// Follows a redirect with the status cookie it set, and returns the page.

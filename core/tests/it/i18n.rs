@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use base64::Engine;
 use chrono::NaiveDate;
 
 use beffroi::i18n::{check_catalogs, DateStyle};
@@ -13,18 +12,10 @@ use beffroi::prelude::*;
 use beffroi::web::{app, Sites};
 use beffroi::CoreModule;
 
-use crate::common::{admin, data, open_site, registry, request, serve, town, Answer, Town};
-
-const PASSWORD: &str = "Correct-horse-42";
-const JSON: (&str, &str) = ("accept", "application/json");
-const SEND_JSON: (&str, &str) = ("content-type", "application/json");
-
-fn basic(login: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{PASSWORD}"))
-    )
-}
+use crate::common::{
+    admin, basic, data, open_site, registry, request, serve, town, Answer, Town, JSON, PASSWORD,
+    SEND_JSON,
+};
 
 /// A town in fr (default), en and nl: a folder `/actualites` with a
 /// French page, its Dutch translation folder `/nieuws` with a Dutch page,

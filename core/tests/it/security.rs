@@ -8,12 +8,11 @@ use axum::Router;
 use base64::Engine;
 use beffroi::prelude::*;
 
-use crate::common::{admin, data, request as call, serve, town, Answer, Town};
+use crate::common::{
+    admin, bearer, data, json_token, request as call, serve, town, Answer, Town, JSON, PASSWORD,
+    SEND_JSON,
+};
 
-const PASSWORD: &str = "Correct-horse-42";
-
-const JSON: (&str, &str) = ("accept", "application/json");
-const SEND_JSON: (&str, &str) = ("content-type", "application/json");
 const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
 
 /// A town with a published folder holding a public page and a private
@@ -77,12 +76,6 @@ async fn login(app: &Router, login: &str, password: &str) -> Answer {
     .await
 }
 
-async fn token(app: &Router, who: &str) -> String {
-    let r = login(app, who, PASSWORD).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.json()["token"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn private_items_do_not_exist_for_those_who_may_not_see_them() {
     let t = secured();
@@ -110,7 +103,7 @@ async fn private_items_do_not_exist_for_those_who_may_not_see_them() {
     assert!(!r.body.contains("Brouillon confidentiel"));
 
     // Its author sees it, with a bearer token.
-    let tok = token(&app, "claire").await;
+    let tok = json_token(&app, "claire").await;
     let bearer = format!("Bearer {tok}");
     let r = call(
         &app,
@@ -133,7 +126,7 @@ async fn private_items_do_not_exist_for_those_who_may_not_see_them() {
     .await;
     assert_eq!(r.json()["items_total"], 2);
     // Another user does not.
-    let other = format!("Bearer {}", token(&app, "sam").await);
+    let other = crate::common::bearer(&app, "sam").await;
     let r = call(
         &app,
         "GET",
@@ -147,7 +140,7 @@ async fn private_items_do_not_exist_for_those_who_may_not_see_them() {
         StatusCode::OK,
         "a site administrator sees everything"
     );
-    let t2 = token(&app, "eddy").await;
+    let t2 = json_token(&app, "eddy").await;
     let r = call(
         &app,
         "GET",
@@ -181,7 +174,7 @@ async fn tokens_forged_expired_or_logged_out_are_refused() {
     let r = call(&app, "POST", "/@login", &[JSON, SEND_JSON], "{not json").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
-    let tok = token(&app, "claire").await;
+    let tok = json_token(&app, "claire").await;
     let private = "/++api++/services/brouillon";
     let ok = call(
         &app,
@@ -321,7 +314,7 @@ async fn tokens_forged_expired_or_logged_out_are_refused() {
     assert_eq!(r.cookie("__ac").as_deref(), Some(""));
 
     // A disabled account cannot log in, and its open sessions stop.
-    let tok = token(&app, "claire").await;
+    let tok = json_token(&app, "claire").await;
     t.site
         .write(&admin(), |w| w.set_user_enabled("claire", false))
         .unwrap();
@@ -425,8 +418,8 @@ async fn basic_auth_serves_scripts() {
 async fn the_workflow_over_http_refuses_what_one_may_not_do() {
     let t = secured();
     let app = serve(&t);
-    let claire = format!("Bearer {}", token(&app, "claire").await);
-    let eddy = format!("Bearer {}", token(&app, "eddy").await);
+    let claire = bearer(&app, "claire").await;
+    let eddy = bearer(&app, "eddy").await;
 
     let r = call(
         &app,
@@ -558,8 +551,8 @@ async fn the_workflow_over_http_refuses_what_one_may_not_do() {
 async fn sharing_cannot_hand_out_roles_one_does_not_hold() {
     let t = secured();
     let app = serve(&t);
-    let eddy = format!("Bearer {}", token(&app, "eddy").await);
-    let claire = format!("Bearer {}", token(&app, "claire").await);
+    let eddy = bearer(&app, "eddy").await;
+    let claire = bearer(&app, "claire").await;
     let before = t.site.get("/services").unwrap().unwrap();
 
     for roles in [
@@ -811,8 +804,8 @@ async fn the_audit_log_and_exports_are_for_site_administrators() {
     let t = secured();
     let app = serve(&t);
     let _ = login(&app, "claire", "wrong").await;
-    let claire = format!("Bearer {}", token(&app, "claire").await);
-    let sam = format!("Bearer {}", token(&app, "sam").await);
+    let claire = bearer(&app, "claire").await;
+    let sam = bearer(&app, "sam").await;
     assert_eq!(
         call(&app, "GET", "/@audit", &[JSON], "").await.status,
         StatusCode::UNAUTHORIZED
@@ -1123,7 +1116,7 @@ async fn password_changes_end_sessions_and_managers_are_protected() {
     let app = serve(&t);
     let s = &t.site;
     let private = "/++api++/services/brouillon";
-    let tok = token(&app, "claire").await;
+    let tok = json_token(&app, "claire").await;
     let bearer = format!("Bearer {tok}");
     assert_eq!(
         call(&app, "GET", private, &[("authorization", &bearer)], "")
@@ -1229,7 +1222,7 @@ async fn reset_links_are_bound_to_their_account_and_host_and_rationed() {
 async fn other_sites_cannot_borrow_a_browsers_credentials() {
     let t = secured();
     let app = serve(&t);
-    let claire = format!("Bearer {}", token(&app, "claire").await);
+    let claire = bearer(&app, "claire").await;
     let basic = format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("claire:{PASSWORD}"))

@@ -2,46 +2,14 @@
 //! them: who may open them, forms with their CSRF token, status messages,
 //! errors next to the fields with what was typed kept.
 
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
-use base64::Engine;
 
-use crate::common::{admin, request as call, serve, town, Answer, Town};
+use crate::common::{
+    admin, basic, form_token, location, request as call, serve, staffed, Answer, PASSWORD,
+};
 
-const PASSWORD: &str = "Correct-horse-42";
 const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
-
-fn basic(login: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{PASSWORD}"))
-    )
-}
-
-fn staffed() -> Town {
-    let t = town();
-    t.site
-        .write(&admin(), |w| {
-            w.add_user(
-                "sam",
-                "Sam Admin",
-                None,
-                PASSWORD,
-                &["Site Administrator".into()],
-            )?;
-            w.add_user("eddy", "Eddy Editor", None, PASSWORD, &["Editor".into()])?;
-            w.add_user(
-                "claire",
-                "Claire Dubois",
-                Some("claire@example.org"),
-                PASSWORD,
-                &[],
-            )?;
-            Ok(())
-        })
-        .unwrap();
-    t
-}
 
 /// A browser logged in by Basic auth, keeping its CSRF cookie.
 struct Browser {
@@ -87,7 +55,7 @@ impl Browser {
     /// Posts a form on `uri` with the token its page carries.
     async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> Answer {
         let page = self.get(uri.split('?').next().unwrap()).await;
-        let token = token(&page.body);
+        let token = form_token(&page.body);
         let mut body = form_urlencoded::Serializer::new(String::new());
         body.append_pair("_authenticator", &token);
         for (k, v) in fields {
@@ -107,16 +75,6 @@ impl Browser {
         )
         .await
     }
-}
-
-fn token(html: &str) -> String {
-    let marker = "name=\"_authenticator\" value=\"";
-    let start = html.find(marker).expect("a form with a token") + marker.len();
-    html[start..].chars().take_while(|c| *c != '"').collect()
-}
-
-fn location(r: &Answer) -> String {
-    r.headers[header::LOCATION].to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -511,6 +469,15 @@ async fn modules_workflows_and_the_audit_log_have_their_pages() {
     let r = b.get("/@@prefs_install_products_form").await;
     assert!(r.body.contains("testing"));
     assert!(r.body.contains("takes effect at the next start"));
+    // Each module offers the actions it allows: the linked `testing` may
+    // be uninstalled, the core may not.
+    assert!(
+        r.body
+            .contains(r#"name="action" value="uninstall">Uninstall"#),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(r#"value="install">Install"#), "{}", r.body);
     let r = b
         .post(
             "/@@prefs_install_products_form",
@@ -521,6 +488,11 @@ async fn modules_workflows_and_the_audit_log_have_their_pages() {
     let r = b.get(&location(&r).replace("http://town.test", "")).await;
     assert!(r.body.contains("will be uninstalled at the next start"));
     assert!(r.body.contains("Uninstalled at the next start"));
+    assert!(
+        r.body.contains(r#"name="action" value="install">Install"#),
+        "{}",
+        r.body
+    );
     let r = b
         .post(
             "/@@prefs_install_products_form",

@@ -441,13 +441,13 @@ impl SiteIndex {
                 f.date(name),
                 item.field(name)
                     .and_then(Value::as_str)
-                    .and_then(crate::text::timestamp),
+                    .and_then(beffroi::search::timestamp),
             ) {
                 doc.add_date(field, DateTime::from_timestamp_secs(secs));
             }
         }
         for name in ["subjects", "subject"] {
-            for s in crate::text::strings(item.field(name)) {
+            for s in beffroi::search::strings(item.field(name)) {
                 doc.add_text(f.subject, &s);
                 doc.add_facet(f.facets, Facet::from_path(["subject", s.as_str()]));
             }
@@ -461,37 +461,14 @@ impl SiteIndex {
             .copied()
             .ok_or("no text field")?;
         doc.add_text(title_field, item.title());
-        let mut body = String::from(item.description());
-        if let Some(ty) = site.schema().get(&item.type_name) {
-            for field in &ty.fields {
-                if field.name == "title" || field.name == "description" {
-                    continue;
-                }
-                let Some(value) = item.field(&field.name) else {
-                    continue;
-                };
-                if field.index {
-                    for v in crate::text::strings(Some(value)) {
-                        doc.add_text(f.indexed, format!("{}={v}", field.name));
-                    }
-                }
-                if !field.searchable {
-                    continue;
-                }
-                let text = match field.kind {
-                    FieldKind::Richtext => crate::text::strip_html(value.as_str().unwrap_or("")),
-                    FieldKind::File => crate::text::file_text(site, value),
-                    FieldKind::Choice | FieldKind::MultiChoice => {
-                        crate::text::terms(site, field.vocabulary.as_deref(), value, &lang)
-                    }
-                    FieldKind::Address => crate::text::strings(Some(value)).join(" "),
-                    _ => crate::text::strings(Some(value)).join(" "),
-                };
-                body.push('\n');
-                body.push_str(&text);
-            }
+        let text = beffroi::search::item_text(site, item, &lang, |kind, value| match kind {
+            FieldKind::File => crate::text::file_text(site, value),
+            _ => beffroi::search::strings(Some(value)).join(" "),
+        });
+        for v in &text.indexed {
+            doc.add_text(f.indexed, v);
         }
-        doc.add_text(body_field, &body);
+        doc.add_text(body_field, &text.body);
         Ok(doc)
     }
 }

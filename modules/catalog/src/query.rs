@@ -44,14 +44,14 @@ fn date_bound(
     match s {
         None => Ok(Bound::Unbounded),
         Some(s) => {
-            let secs = crate::text::timestamp(s).ok_or_else(|| {
+            let secs = beffroi::search::timestamp(s).ok_or_else(|| {
                 bad(
                     &format!("dates.{name}"),
                     format!("`{s}` is not a date between 1700 and 2200 (YYYY-MM-DD or RFC 3339)"),
                 )
             })?;
             // A day as the upper end includes the whole day.
-            if upper && crate::text::is_date_only(s) {
+            if upper && beffroi::search::is_date_only(s) {
                 return Ok(Bound::Excluded(Term::from_field_date_for_search(
                     field,
                     DateTime::from_timestamp_secs(secs + 86_400),
