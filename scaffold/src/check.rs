@@ -112,17 +112,17 @@ fn changelog(m: &ModuleInfo, releasing: bool, target: &Version) -> Line {
     if let Some(u) = unreleased.filter(|u| u.entries > 0) {
         return Line::ok(
             TOPIC,
-            format!("`## {}` has {} entries", u.heading, u.entries),
+            format!("`## {}` has {}", u.heading, entries(u.entries)),
         );
     }
     match current {
         Some(c) if c.entries > 0 && !releasing => Line::ok(
             TOPIC,
-            format!("`## {}` has {} entries", c.heading, c.entries),
+            format!("`## {}` has {}", c.heading, entries(c.entries)),
         ),
         Some(c) if c.entries > 0 && c.heading.to_lowercase().contains("unreleased") => Line::ok(
             TOPIC,
-            format!("`## {}` has {} entries", c.heading, c.entries),
+            format!("`## {}` has {}", c.heading, entries(c.entries)),
         ),
         _ if releasing => {
             Line::missing(TOPIC, "no `## Unreleased` entries to release".into(), todo)
@@ -132,6 +132,14 @@ fn changelog(m: &ModuleInfo, releasing: bool, target: &Version) -> Line {
             format!("no entry for {target} and no `## Unreleased` entries"),
             todo,
         ),
+    }
+}
+
+fn entries(n: usize) -> String {
+    if n == 1 {
+        "1 entry".to_owned()
+    } else {
+        format!("{n} entries")
     }
 }
 
@@ -148,16 +156,20 @@ fn version(root: &Path, m: &ModuleInfo, plan: Option<&Plan>) -> Line {
         }
     };
     let Some((tag, tagged)) = tag else {
-        let v = plan.map_or(&m.version, |p| &p.version);
-        return Line::ok(
-            TOPIC,
-            format!(
-                "{} (no release tag `{}-v*` yet; this release will be `{}`)",
+        let found = match plan {
+            Some(p) => format!(
+                "{} → {} (no release tag `{}-v*` yet; this one will be `{}`)",
                 m.version,
+                p.version,
                 m.crate_name,
-                m.tag(v)
+                m.tag(&p.version)
             ),
-        );
+            None => format!(
+                "{} (no release tag `{}-v*` yet; the next release bumps from {})",
+                m.version, m.crate_name, m.version
+            ),
+        };
+        return Line::ok(TOPIC, found);
     };
     if let Some(p) = plan {
         return if p.version > tagged {
