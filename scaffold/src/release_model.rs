@@ -58,7 +58,8 @@ pub(crate) struct ModuleInfo {
     pub(crate) cargo: toml::Table,
     /// Its `src/lib.rs`.
     pub(crate) lib: String,
-    /// Every `.rs` file under `src/`, one after the other.
+    /// Every `.rs` file under `src/`, one after the other, without its
+    /// `//` comment lines (so a commented example is no upgrade step).
     pub(crate) sources: String,
 }
 
@@ -100,8 +101,11 @@ pub(crate) fn read_module(root: &Path, dir: &Path) -> Result<ModuleInfo> {
     let lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap_or_default();
     let mut sources = String::new();
     for file in files_with(&dir.join("src"), "rs")? {
-        sources.push_str(&fs::read_to_string(&file).unwrap_or_default());
-        sources.push('\n');
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            sources.push_str(line);
+            sources.push('\n');
+        }
     }
     let name = dir
         .file_name()

@@ -221,7 +221,16 @@ fn a_changed_field_needs_an_upgrade_step_to_the_new_version() {
     assert!(out.contains("UpgradeStep { to: \"0.2.0\""), "{out}");
     assert!(line(&out, "✓", "version bump").is_some(), "{out}");
 
-    // A step to another version does not count; one to 0.2.0 does.
+    // A commented-out example does not count, nor a step to another
+    // version; one to 0.2.0 does.
+    repo.edit(
+        "src/lib.rs",
+        "// STEPS",
+        "// STEPS\n            // UpgradeStep { to: \"0.2.0\", title: \"example\", run: |_| Ok(()) },",
+    );
+    let (ok, out) = repo.run(&["check"]);
+    assert!(!ok, "{out}");
+    assert!(line(&out, "✗", "upgrade step").is_some(), "{out}");
     repo.add_step("0.1.5");
     let (ok, _) = repo.run(&["check"]);
     assert!(!ok);
