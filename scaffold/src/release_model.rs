@@ -130,8 +130,8 @@ pub(crate) fn read_module(root: &Path, dir: &Path) -> Result<ModuleInfo> {
     })
 }
 
-/// The workspace's modules, by folder name; `wanted` (folder or crate
-/// names) picks some, and an unknown name is an error.
+/// The workspace's modules, by folder name; `wanted` (folder, crate or
+/// manifest names) picks some, and an unknown name is an error.
 pub(crate) fn modules(root: &Path, wanted: &[String]) -> Result<Vec<ModuleInfo>> {
     let base = root.join("modules");
     let mut all = Vec::new();
@@ -153,10 +153,9 @@ pub(crate) fn modules(root: &Path, wanted: &[String]) -> Result<Vec<ModuleInfo>>
     let mut picked = Vec::new();
     let mut remaining = all;
     for w in wanted {
-        let Some(i) = remaining
-            .iter()
-            .position(|m| &m.name == w || &m.crate_name == w)
-        else {
+        let Some(i) = remaining.iter().position(|m| {
+            &m.name == w || &m.crate_name == w || literal_after(&m.lib, "name").as_ref() == Some(w)
+        }) else {
             bail!(
                 "no module `{w}` under {}: the modules are {}",
                 base.display(),

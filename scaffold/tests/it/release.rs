@@ -157,13 +157,26 @@ fn a_clean_module_passes_every_check() {
         assert!(line(&out, "✓", topic).is_some(), "no ✓ {topic}:\n{out}");
     }
     assert!(!out.contains('✗'), "{out}");
-    // By name, crate name, or from any folder of the workspace.
+    // By folder, crate or manifest name, from any folder of the workspace.
     let (ok, out) = repo.run(&["check", "beffroi-parking"]);
     assert!(ok, "{out}");
     let (ok, out) = repo.run(&["check", "nosuch"]);
     assert!(!ok);
     assert!(
         out.contains("no module `nosuch`") && out.contains("parking"),
+        "{out}"
+    );
+    repo.git(&["mv", "modules/parking", "modules/parking-permits"]);
+    repo.git(&["commit", "-q", "-m", "Move"]);
+    let moved = Command::new(BIN)
+        .args(["check", "parking"])
+        .current_dir(repo.path().join("modules"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&moved.stdout);
+    // Found by its manifest name (the move itself is a change since the tag).
+    assert!(
+        out.contains("beffroi-parking 0.1.0 (modules/parking-permits)"),
         "{out}"
     );
 }
