@@ -71,7 +71,7 @@ impl Report {
     }
 }
 
-/// A release being prepared: the version it will be, and the part bumped.
+/// A release being prepared: the version it will be.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub(crate) version: Version,

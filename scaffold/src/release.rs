@@ -118,6 +118,7 @@ pub(crate) fn run(module: &str, bump: Bump, dry_run: bool) -> Result<ExitCode> {
         println!();
         println!("{section}");
     }
+    println!();
     println!(
         "{} commit \"{message}\" and tag {tag}",
         if dry_run { "would" } else { "then" }
