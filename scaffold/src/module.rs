@@ -28,7 +28,10 @@ const MODULE_FILES: &[(&str, &str)] = &[
         include_str!("../templates/module/CHANGELOG.md"),
     ),
     ("src/lib.rs", include_str!("../templates/module/src/lib.rs")),
-    ("src/demo.rs", include_str!("../templates/module/src/demo.rs")),
+    (
+        "src/demo.rs",
+        include_str!("../templates/module/src/demo.rs"),
+    ),
     (
         "src/upgrades.rs",
         include_str!("../templates/module/src/upgrades.rs"),
@@ -45,11 +48,26 @@ const MODULE_FILES: &[(&str, &str)] = &[
         "templates/notice_view.html",
         include_str!("../templates/module/templates/notice_view.html"),
     ),
-    ("locales/de.ftl", include_str!("../templates/module/locales/de.ftl")),
-    ("locales/en.ftl", include_str!("../templates/module/locales/en.ftl")),
-    ("locales/es.ftl", include_str!("../templates/module/locales/es.ftl")),
-    ("locales/fr.ftl", include_str!("../templates/module/locales/fr.ftl")),
-    ("locales/nl.ftl", include_str!("../templates/module/locales/nl.ftl")),
+    (
+        "locales/de.ftl",
+        include_str!("../templates/module/locales/de.ftl"),
+    ),
+    (
+        "locales/en.ftl",
+        include_str!("../templates/module/locales/en.ftl"),
+    ),
+    (
+        "locales/es.ftl",
+        include_str!("../templates/module/locales/es.ftl"),
+    ),
+    (
+        "locales/fr.ftl",
+        include_str!("../templates/module/locales/fr.ftl"),
+    ),
+    (
+        "locales/nl.ftl",
+        include_str!("../templates/module/locales/nl.ftl"),
+    ),
     (
         "tests/it/main.rs",
         include_str!("../templates/module/tests/main.rs"),
@@ -164,10 +182,13 @@ impl Workspace {
     pub(crate) fn modules(&self) -> Vec<(String, String)> {
         self.dependencies()
             .map(|d| {
-                d.keys()
+                let mut m: Vec<(String, String)> = d
+                    .keys()
                     .filter(|k| k.starts_with("beffroi-"))
                     .map(|k| (names::module_key(k), k.clone()))
-                    .collect()
+                    .collect();
+                m.sort();
+                m
             })
             .unwrap_or_default()
     }
@@ -181,8 +202,8 @@ impl Workspace {
     /// text so its comments and layout stay.
     pub(crate) fn add_member(&self, member: &str, dependency: Option<&str>) -> anyhow::Result<()> {
         let path = self.manifest_path();
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut text = insert_member(&text, member)
             .with_context(|| format!("cannot find `members = [...]` in {}", path.display()))?;
         if let Some(crate_name) = dependency {
@@ -461,6 +482,23 @@ pub(crate) fn write_files(target: &Path, files: &[(String, String)]) -> anyhow::
     Ok(())
 }
 
+/// Formats the new crate's Rust files with `rustfmt`, whose layout depends
+/// on the lengths of the names filled in. Without `rustfmt`, they stay as
+/// written (they build the same).
+pub(crate) fn rustfmt(target: &Path, files: &[(String, String)]) {
+    let rs: Vec<PathBuf> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".rs"))
+        .map(|(p, _)| target.join(p))
+        .collect();
+    let _ = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021"])
+        .args(&rs)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+}
+
 fn camel(words_title: &str) -> String {
     words_title.split_whitespace().collect()
 }
@@ -534,6 +572,7 @@ pub(crate) fn run(name: &str, dir: Option<PathBuf>, dynamic: bool) -> anyhow::Re
         .map(|(path, tpl)| Ok(((*path).to_owned(), fill(tpl, &values, path)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     write_files(&placement.target, &files)?;
+    rustfmt(&placement.target, &files);
     if let Some((w, rel)) = &placement.member_of {
         w.add_member(rel, Some(&n.crate_name))?;
     }
@@ -589,7 +628,10 @@ mod tests {
             insert_member("members = [\"a\"]\n", "b").unwrap(),
             "members = [\"a\", \"b\"]\n"
         );
-        assert_eq!(insert_member("members = []\n", "b").unwrap(), "members = [\"b\"]\n");
+        assert_eq!(
+            insert_member("members = []\n", "b").unwrap(),
+            "members = [\"b\"]\n"
+        );
     }
 
     #[test]
@@ -605,6 +647,9 @@ mod tests {
     #[test]
     fn unfilled_placeholders_are_caught() {
         assert!(fill("a @NAME@ b", &[], "f").is_err());
-        assert_eq!(fill("a @NAME@ b@", &[("NAME", "x")], "f").unwrap(), "a x b@");
+        assert_eq!(
+            fill("a @NAME@ b@", &[("NAME", "x")], "f").unwrap(),
+            "a x b@"
+        );
     }
 }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::module::{escape, fill, lints, package_common, place, write_files, Core};
+use crate::module::{escape, fill, lints, package_common, place, rustfmt, write_files, Core};
 use crate::names;
 
 /// The files of a new site: (path in the crate, template).
@@ -59,12 +59,7 @@ fn modules_beside(modules_dir: &Path) -> Vec<Available> {
         let crate_name = fs::read_to_string(dir.join("Cargo.toml"))
             .ok()
             .and_then(|t| t.parse::<toml::Table>().ok())
-            .and_then(|t| {
-                t.get("package")?
-                    .get("name")?
-                    .as_str()
-                    .map(str::to_owned)
-            });
+            .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned));
         if let Some(crate_name) = crate_name.filter(|c| c.starts_with("beffroi-")) {
             let dir = fs::canonicalize(&dir).unwrap_or(dir);
             out.push(Available {
@@ -228,6 +223,7 @@ pub(crate) fn run(
         .map(|(path, tpl)| Ok(((*path).to_owned(), fill(tpl, &values, path)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     write_files(&placement.target, &files)?;
+    rustfmt(&placement.target, &files);
     if let Some((w, rel)) = &placement.member_of {
         w.add_member(rel, None)?;
     }
@@ -256,10 +252,7 @@ pub(crate) fn run(
             println!("next: cargo run -p {}", n.slug);
         }
         None => {
-            println!(
-                "next: cd {} && cargo run",
-                placement.target.display()
-            );
+            println!("next: cd {} && cargo run", placement.target.display());
         }
     }
     Ok(ExitCode::SUCCESS)
