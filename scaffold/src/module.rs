@@ -540,9 +540,13 @@ pub(crate) fn run(name: &str, dir: Option<PathBuf>, dynamic: bool) -> anyhow::Re
     let type_name = format!("{} Notice", n.words_title);
     let title_esc = escape(&n.title);
     let type_esc = escape(&type_name);
-    let site_hint = match &placement.member_of {
-        Some(_) => format!("../../{}", relative_hint(&placement)),
-        None => placement.target.to_string_lossy().into_owned(),
+    let site_dep = match &placement.member_of {
+        Some(_) => format!("{}.workspace = true", n.crate_name),
+        None => format!(
+            "{} = {{ path = \"{}\" }}",
+            n.crate_name,
+            escape(&placement.target.to_string_lossy())
+        ),
     };
     let slug = n.name.replace('_', "-");
     let strukt = camel(&n.words_title);
@@ -565,7 +569,7 @@ pub(crate) fn run(name: &str, dir: Option<PathBuf>, dynamic: bool) -> anyhow::Re
         ("DEV_DEPS", &dev_deps),
         ("LINTS", &lints),
         ("CORE_REQ", &range),
-        ("SITE_PATH_HINT", &site_hint),
+        ("SITE_DEP", &site_dep),
     ];
     let files = MODULE_FILES
         .iter()
@@ -602,14 +606,6 @@ pub(crate) fn run(name: &str, dir: Option<PathBuf>, dynamic: bool) -> anyhow::Re
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The crate's path inside its workspace, for the README's example.
-fn relative_hint(p: &Placement) -> String {
-    p.member_of
-        .as_ref()
-        .map(|(_, rel)| rel.clone())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 //! Inside a Beffroi workspace it goes to `examples/<slug>`, joins the
 //! workspace's `members`, and links modules the workspace declares in
 //! `[workspace.dependencies]`. Outside one, it is a workspace of its own
-//! that links the core and the modules next to it (`../modules/*` of the
-//! core, see [`crate::module`]) by path.
+//! that links by path the core (see [`crate::module`]) and modules found
+//! beside it (`<core>/../modules/*`) or beside the new site (a module made
+//! with `beffroi-scaffold module` in the same folder).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -102,12 +103,24 @@ pub(crate) fn run(
                 dir: None,
             })
             .collect(),
-        None => core
-            .dir
-            .as_ref()
-            .and_then(|d| d.parent())
-            .map(|root| modules_beside(&root.join("modules")))
-            .unwrap_or_default(),
+        None => {
+            // The modules next to the core, then the ones made beside the
+            // new site (`beffroi-scaffold module` in the same folder).
+            let mut found = core
+                .dir
+                .as_ref()
+                .and_then(|d| d.parent())
+                .map(|root| modules_beside(&root.join("modules")))
+                .unwrap_or_default();
+            if let Some(parent) = placement.target.parent() {
+                for m in modules_beside(parent) {
+                    if !found.iter().any(|f| f.name == m.name) {
+                        found.push(m);
+                    }
+                }
+            }
+            found
+        }
     };
     let list = || {
         if available.is_empty() {

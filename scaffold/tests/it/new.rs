@@ -386,7 +386,12 @@ fn outside_a_workspace_crates_depend_on_the_core_by_path() {
     );
 
     let out = Command::new(env!("CARGO_BIN_EXE_beffroi-scaffold"))
-        .args(["site", "Fosses-la-Ville", "--modules", "contenttypes"])
+        .args([
+            "site",
+            "Fosses-la-Ville",
+            "--modules",
+            "contenttypes,parking-permits",
+        ])
         .current_dir(dir.path())
         .env("BEFFROI_CORE_PATH", &core)
         .output()
@@ -402,4 +407,13 @@ fn outside_a_workspace_crates_depend_on_the_core_by_path() {
         )),
         "{site_cargo}"
     );
+    let permits = std::fs::canonicalize(dir.path().join("parking_permits")).unwrap();
+    assert!(
+        site_cargo.contains(&format!(
+            "beffroi-parking-permits = {{ path = \"{}\" }}",
+            permits.display()
+        )),
+        "the module made beside it: {site_cargo}"
+    );
+    assert!(site_cargo.contains("\n[workspace]\n"), "a crate of its own");
 }
