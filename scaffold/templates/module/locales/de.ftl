@@ -1,0 +1,2 @@
+@NAME@-in-short = Kurz gesagt:
+@NAME@-valid-until = Gültig bis

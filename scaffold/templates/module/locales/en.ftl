@@ -1,0 +1,2 @@
+@NAME@-in-short = In short:
+@NAME@-valid-until = Valid until

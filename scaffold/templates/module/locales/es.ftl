@@ -1,0 +1,2 @@
+@NAME@-in-short = En resumen:
+@NAME@-valid-until = Válido hasta

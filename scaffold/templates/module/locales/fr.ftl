@@ -1,0 +1,2 @@
+@NAME@-in-short = En bref :
+@NAME@-valid-until = Valable jusqu’au

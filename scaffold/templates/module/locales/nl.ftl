@@ -1,0 +1,2 @@
+@NAME@-in-short = Kort gezegd:
+@NAME@-valid-until = Geldig tot
