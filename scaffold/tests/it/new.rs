@@ -208,6 +208,13 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
         "{ws_toml}"
     );
 
+    // A field added to the type, as the guide says, is served at once.
+    let mut notice = std::fs::read_to_string(module.join("types/notice.toml")).unwrap();
+    notice.push_str(
+        "\n[[field]]\nname = \"office\"\nkind = \"text\"\ndefault = \"Bureau 3, Hôtel de ville\"\ntitle = { en = \"Office\", fr = \"Bureau\", nl = \"Kantoor\", de = \"Büro\", es = \"Oficina\" }\n",
+    );
+    std::fs::write(module.join("types/notice.toml"), notice).unwrap();
+
     let out = scaffold(
         root,
         &[
@@ -268,6 +275,10 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
     assert!(body.contains("État civil : un exemple"), "{body}");
     assert!(body.contains("En bref"), "the module's view, in French");
     assert!(body.contains("Cet avis montre"), "the summary");
+    assert!(
+        body.contains("<dt>Bureau</dt>") && body.contains("Bureau 3, Hôtel de ville"),
+        "the field added to the type: {body}"
+    );
     let (status, body) = get(&server.addr, "/");
     assert!(status.contains(" 200 "), "{status}");
     assert!(
