@@ -155,8 +155,21 @@ pub(crate) fn enabled_modules(
 impl Site {
     /// The settings in force.
     pub fn settings(&self) -> Result<Settings> {
+        use std::sync::atomic::Ordering;
+        // Taken before reading: a write committed meanwhile makes this
+        // reading older than the generation, so it is not kept.
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((g, s)) = self.settings_cache.read().ok().and_then(|c| c.clone()) {
+            if g == generation {
+                return Ok(s);
+            }
+        }
         let change: SettingsChange = read(self.store(), self.id(), SETTINGS_KEY)?;
-        self.settings_from(&change)
+        let settings = self.settings_from(&change)?;
+        if let Ok(mut cached) = self.settings_cache.write() {
+            *cached = Some((generation, settings.clone()));
+        }
+        Ok(settings)
     }
 
     /// The settings in force, or `site.toml`'s if the stored ones cannot

@@ -59,6 +59,12 @@ pub struct Site {
     renderer: Renderer,
     pub(crate) security: crate::access::SecurityModel,
     pub(crate) auth: crate::auth::AuthState,
+    /// The site settings as last read, with the write generation they were
+    /// read at (pages ask for them several times a request).
+    pub(crate) settings_cache: std::sync::RwLock<Option<(u64, crate::settings::Settings)>>,
+    /// Counts committed writes: a cached reading older than the last one
+    /// is read again.
+    pub(crate) generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Site {
@@ -264,6 +270,8 @@ impl Site {
             renderer,
             security,
             auth: crate::auth::AuthState::default(),
+            settings_cache: std::sync::RwLock::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -537,6 +545,10 @@ impl Site {
             }
         }
         w.tx.commit()?;
+        // Any write may have changed the settings: readings cached before
+        // it are stale.
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if journaling && touched {
             for m in self.modules.iter().filter(|m| m.follows_journal()) {
                 m.committed(self);
