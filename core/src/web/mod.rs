@@ -28,7 +28,6 @@ mod auth;
 mod content;
 mod edit;
 mod i18n;
-#[allow(dead_code)] // Used by the upload and form services as they land.
 mod multipart;
 mod nav;
 mod openapi;
@@ -378,7 +377,6 @@ pub(super) struct Call {
 }
 
 impl Call {
-    #[allow(dead_code)] // Used by the services as they land.
     fn is(&self, method: &Method, name: &str) -> bool {
         (self.method == *method || (*method == Method::GET && self.method == Method::HEAD))
             && self.name.as_deref() == Some(name)
