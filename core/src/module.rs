@@ -415,7 +415,7 @@ macro_rules! translations {
 ///
 /// ```text
 /// // examples/sambreville/src/main.rs
-/// beffroi::main!(beffroi_contenttypes, beffroi_website);
+/// beffroi::main!(beffroi_website, beffroi_catalog);
 /// ```
 #[macro_export]
 macro_rules! main {

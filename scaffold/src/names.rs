@@ -18,6 +18,7 @@ const TAKEN: &[&str] = &[
     "core",
     "catalog",
     "contenttypes",
+    "website",
     "scaffold",
     "tests",
     "std",
@@ -277,6 +278,7 @@ mod tests {
             ("self", "keyword"),
             ("Catalog", "already taken"),
             ("contenttypes", "already taken"),
+            ("website", "already taken"),
             ("beffroi", "already taken"),
             ("core", "already taken"),
             (

@@ -37,7 +37,7 @@ const SITE_FILES: &[(&str, &str)] = &[
 const LANGUAGES: &[&str] = &["fr", "nl", "de", "en", "es"];
 
 /// The modules a site links when none is named, if available.
-const DEFAULT_MODULES: &[&str] = &["contenttypes"];
+const DEFAULT_MODULES: &[&str] = &["website"];
 
 /// A module a site can link.
 struct Available {

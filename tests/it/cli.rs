@@ -8,12 +8,12 @@ fn check_reports_the_site_and_registered_modules() {
     let text = stdout(&out);
     assert!(
         text.contains(
-            "site sambreville: ok (4 modules: beffroi, catalog, contenttypes, sambreville)"
+            "site sambreville: ok (4 modules: beffroi, catalog, sambreville, website)"
         ),
         "{text}"
     );
     assert!(
-        text.contains("registered modules: beffroi, catalog, contenttypes, sambreville"),
+        text.contains("registered modules: beffroi, catalog, sambreville, website"),
         "{text}"
     );
 }
@@ -69,7 +69,7 @@ fn sites_modules_and_an_export_import_round_trip() {
     assert!(stdout(&out).contains("created"));
     let out = run(data.path(), &["modules"]);
     let text = stdout(&out);
-    assert!(text.contains("contenttypes"), "{text}");
+    assert!(text.contains("website"), "{text}");
     assert!(text.contains("enabled"), "{text}");
     let out = run(data.path(), &["upgrade", "--dry-run"]);
     assert!(

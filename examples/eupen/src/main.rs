@@ -4,7 +4,7 @@
 //! different.
 #![forbid(unsafe_code)]
 
-beffroi::main!(beffroi_contenttypes, beffroi_catalog);
+beffroi::main!(beffroi_website);
 
 #[cfg(test)]
 mod tests {
@@ -13,7 +13,7 @@ mod tests {
     #[test]
     fn registered_modules_are_exactly_the_expected_set() {
         let registry = beffroi::Registry::global().expect("registry");
-        assert_eq!(registry.names(), vec!["beffroi", "catalog", "contenttypes"]);
+        assert_eq!(registry.names(), vec!["beffroi", "website"]);
         registry
             .check_linked(&super::linked_modules())
             .expect("every dependency is linked");

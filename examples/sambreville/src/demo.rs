@@ -14,7 +14,7 @@ impl Module for Sambreville {
             version: env!("CARGO_PKG_VERSION"),
             title: "Sambreville: the town's pages in Dutch and German",
             core: "^0.3",
-            requires: &[("contenttypes", "*")],
+            requires: &[("website", "*")],
             ..Manifest::EMPTY
         }
     }

@@ -4,7 +4,7 @@
 
 mod demo;
 
-beffroi::main!(beffroi_contenttypes, beffroi_catalog);
+beffroi::main!(beffroi_website, beffroi_catalog);
 
 #[cfg(test)]
 mod tests {
@@ -16,7 +16,7 @@ mod tests {
         let registry = beffroi::Registry::global().expect("registry");
         assert_eq!(
             registry.names(),
-            vec!["beffroi", "catalog", "contenttypes", "sambreville"]
+            vec!["beffroi", "catalog", "sambreville", "website"]
         );
         registry
             .check_linked(&super::linked_modules())
@@ -25,6 +25,6 @@ mod tests {
             .iter()
             .map(|m| m.manifest().name)
             .collect();
-        assert_eq!(linked, vec!["contenttypes", "catalog"]);
+        assert_eq!(linked, vec!["website", "catalog"]);
     }
 }

@@ -221,7 +221,7 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
             "site",
             "Fosses-la-Ville",
             "--modules",
-            "etat-civil,contenttypes",
+            "etat-civil,website",
         ],
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -231,10 +231,10 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
     assert!(site_toml.contains("title = \"Fosses-la-Ville\""));
     assert!(site_toml.contains("default_language = \"fr\""));
     assert!(site_toml.contains("[modules.etat_civil]"));
-    assert!(site_toml.contains("[modules.contenttypes]"));
+    assert!(site_toml.contains("[modules.website]"));
     let main = std::fs::read_to_string(site.join("src/main.rs")).unwrap();
     assert!(
-        main.contains("beffroi::main!(beffroi_etat_civil, beffroi_contenttypes);"),
+        main.contains("beffroi::main!(beffroi_etat_civil, beffroi_website);"),
         "{main}"
     );
     let site_cargo = std::fs::read_to_string(site.join("Cargo.toml")).unwrap();
@@ -352,12 +352,12 @@ fn unknown_modules_are_refused_naming_the_available_ones() {
     let ws = temp_workspace();
     let out = scaffold(
         ws.path(),
-        &["site", "Namur", "--modules", "contenttypes,parking"],
+        &["site", "Namur", "--modules", "website,parking"],
     );
     assert!(!out.status.success());
     let said = text(&out);
     assert!(said.contains("unknown module `parking`"), "{said}");
-    assert!(said.contains("catalog, contenttypes"), "{said}");
+    assert!(said.contains("catalog, website"), "{said}");
     assert!(!ws.path().join("examples/namur").exists());
 }
 
@@ -401,7 +401,7 @@ fn outside_a_workspace_crates_depend_on_the_core_by_path() {
             "site",
             "Fosses-la-Ville",
             "--modules",
-            "contenttypes,parking-permits",
+            "website,parking-permits",
         ])
         .current_dir(dir.path())
         .env("BEFFROI_CORE_PATH", &core)
@@ -410,11 +410,11 @@ fn outside_a_workspace_crates_depend_on_the_core_by_path() {
     assert!(out.status.success(), "{}", text(&out));
     let site_cargo =
         std::fs::read_to_string(dir.path().join("fosses-la-ville/Cargo.toml")).unwrap();
-    let contenttypes = std::fs::canonicalize(repo().join("modules/contenttypes")).unwrap();
+    let website = std::fs::canonicalize(repo().join("modules/website")).unwrap();
     assert!(
         site_cargo.contains(&format!(
-            "beffroi-contenttypes = {{ path = \"{}\" }}",
-            contenttypes.display()
+            "beffroi-website = {{ path = \"{}\" }}",
+            website.display()
         )),
         "{site_cargo}"
     );

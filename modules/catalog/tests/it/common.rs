@@ -49,13 +49,13 @@ impl Module for Notices {
 
 static NOTICES: Notices = Notices;
 
-pub(crate) const TOML: &str = "id = \"town\"\ntitle = \"Town\"\nlanguages = [\"fr\", \"nl\", \"en\", \"es\", \"de\"]\nhosts = [\"town.test\"]\n[modules.catalog]\n[modules.contenttypes]\n[modules.notices]\n";
+pub(crate) const TOML: &str = "id = \"town\"\ntitle = \"Town\"\nlanguages = [\"fr\", \"nl\", \"en\", \"es\", \"de\"]\nhosts = [\"town.test\"]\n[modules.catalog]\n[modules.website]\n[modules.notices]\n";
 
 pub(crate) fn registry() -> Registry {
     Registry::from_modules([
         &CoreModule as &'static dyn Module,
         &beffroi_catalog::Catalog,
-        &beffroi_contenttypes::ContentTypes,
+        &beffroi_website::Website,
         &NOTICES,
     ])
     .unwrap()

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use crate::common::*;
 use beffroi::prelude::*;
 
-const WITHOUT_CATALOG: &str = "id = \"town\"\ntitle = \"Town\"\nlanguages = [\"fr\", \"nl\", \"en\", \"es\", \"de\"]\nhosts = [\"town.test\"]\n[modules.contenttypes]\n[modules.notices]\n";
+const WITHOUT_CATALOG: &str = "id = \"town\"\ntitle = \"Town\"\nlanguages = [\"fr\", \"nl\", \"en\", \"es\", \"de\"]\nhosts = [\"town.test\"]\n[modules.website]\n[modules.notices]\n";
 
 /// The same town twice: the catalog answers searches in one, the core's
 /// walk in the other.

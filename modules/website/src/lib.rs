@@ -8,12 +8,12 @@ use beffroi::prelude::*;
 mod demo;
 
 /// The module.
-pub struct ContentTypes;
+pub struct Website;
 
 /// The module's name in `site.toml`.
-pub const NAME: &str = "contenttypes";
+pub const NAME: &str = "website";
 
-impl Module for ContentTypes {
+impl Module for Website {
     fn manifest(&self) -> Manifest {
         Manifest {
             name: NAME,
@@ -37,27 +37,27 @@ impl Module for ContentTypes {
             ],
             templates: &[
                 (
-                    "contenttypes/document_view.html",
+                    "website/document_view.html",
                     include_str!("../templates/document_view.html"),
                 ),
                 (
-                    "contenttypes/news_item_view.html",
+                    "website/news_item_view.html",
                     include_str!("../templates/news_item_view.html"),
                 ),
                 (
-                    "contenttypes/event_view.html",
+                    "website/event_view.html",
                     include_str!("../templates/event_view.html"),
                 ),
                 (
-                    "contenttypes/file_view.html",
+                    "website/file_view.html",
                     include_str!("../templates/file_view.html"),
                 ),
                 (
-                    "contenttypes/image_view.html",
+                    "website/image_view.html",
                     include_str!("../templates/image_view.html"),
                 ),
                 (
-                    "contenttypes/link_view.html",
+                    "website/link_view.html",
                     include_str!("../templates/link_view.html"),
                 ),
             ],
@@ -71,9 +71,9 @@ impl Module for ContentTypes {
     }
 }
 
-beffroi::register_module!(ContentTypes);
+beffroi::register_module!(Website);
 
 /// The module, for `beffroi::main!`: naming it links the crate.
 pub fn module() -> &'static dyn Module {
-    &ContentTypes
+    &Website
 }

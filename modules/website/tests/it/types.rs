@@ -15,12 +15,12 @@ const LANGS: [&str; 5] = ["fr", "nl", "de", "en", "es"];
 fn demo_site(dir: &std::path::Path) -> Arc<Site> {
     let registry = Registry::from_modules([
         &CoreModule as &'static dyn beffroi::Module,
-        beffroi_contenttypes::module(),
+        beffroi_website::module(),
     ])
     .expect("registry");
     let config = SiteConfig::parse(
         "test.toml",
-        "id = \"demo\"\ntitle = \"Ville de Demo\"\nlanguages = [\"fr\", \"nl\", \"de\", \"en\", \"es\"]\ndemo_content = true\n[modules.contenttypes]\n",
+        "id = \"demo\"\ntitle = \"Ville de Demo\"\nlanguages = [\"fr\", \"nl\", \"de\", \"en\", \"es\"]\ndemo_content = true\n[modules.website]\n",
         dir,
     )
     .expect("config");

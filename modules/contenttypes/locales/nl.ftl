@@ -1,4 +1,0 @@
-contenttypes-published = Gepubliceerd op
-contenttypes-when = Wanneer
-contenttypes-download = Downloaden
-contenttypes-link-goes-to = Deze link leidt naar
