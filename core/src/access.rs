@@ -389,7 +389,16 @@ impl<'a> Checker<'a> {
             return Ok(true);
         }
         let needed = self.needed(item, perm, look)?;
-        Ok(needed.iter().any(|r| roles.contains(r)))
+        if !needed.iter().any(|r| roles.contains(r)) {
+            return Ok(false);
+        }
+        if perm == security::VIEW && !crate::item::active_at(item, chrono::Utc::now().timestamp()) {
+            // Outside its publication dates: only for those who may see
+            // inactive content there.
+            let inactive = self.needed(item, security::ACCESS_INACTIVE, look)?;
+            return Ok(inactive.iter().any(|r| roles.contains(r)));
+        }
+        Ok(true)
     }
 
     /// Whether the principal may fire `t` on `item` by permission or role

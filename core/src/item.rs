@@ -116,3 +116,16 @@ pub struct WorkflowStep {
     #[serde(default)]
     pub comment: String,
 }
+
+/// Whether `item` is within its publication dates at `now` (seconds since
+/// the epoch): its `effective` date, if set, has come, and its `expires`
+/// date, if set, has not. Items without dates are always active.
+pub fn active_at(item: &Item, now: i64) -> bool {
+    let date = |name: &str| {
+        item.field(name)
+            .and_then(serde_json::Value::as_str)
+            .and_then(crate::search::timestamp)
+    };
+    date("effective").is_none_or(|from| from <= now)
+        && date("expires").is_none_or(|until| until > now)
+}

@@ -42,6 +42,7 @@ mod transition;
 pub mod translations;
 pub mod users;
 pub mod versions;
+pub mod view;
 pub mod web;
 pub mod workflow;
 

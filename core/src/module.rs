@@ -12,6 +12,7 @@ use semver::{Version, VersionReq};
 
 use crate::error::{Error, Result};
 use crate::hooks::Subscriber;
+use crate::item::Item;
 use crate::site::Writer;
 
 /// The core's own version, which modules' `core` ranges are checked against.
@@ -119,6 +120,26 @@ pub trait Module: Send + Sync + 'static {
     /// The module's workflow guards, named by its workflows' `guard = "…"`.
     fn guards(&self) -> Vec<crate::workflow::Guard> {
         Vec::new()
+    }
+
+    /// The views the module adds to the web surface (`@@events`,
+    /// `sitemap.xml`…): see [`crate::view`].
+    fn views(&self) -> Vec<crate::view::View> {
+        Vec::new()
+    }
+
+    /// Adds to a page of the site's layout about `item` (`None` for pages
+    /// about no item, such as the login form): a banner, tags in the
+    /// head, values for the module's templates. Runs for every such page,
+    /// so keep it cheap; an error is logged and the page shown without
+    /// the module's additions.
+    fn decorate(
+        &self,
+        _page: &crate::view::Page<'_>,
+        _item: Option<&Item>,
+        _out: &mut crate::view::Decorations,
+    ) -> Result<()> {
+        Ok(())
     }
 
     /// Whether the module follows the site's change journal: when one

@@ -89,8 +89,14 @@ pub struct Query {
     pub b_start: usize,
     /// How many to return (0: none, only the total and facets; at most 1000).
     pub b_size: usize,
-    /// Facets to count: `type`, `review_state`, `subject`.
+    /// Facets to count: `type`, `review_state`, `subject`, or the name of
+    /// a field a type marks `index = true` (its values are counted).
     pub facets: Vec<String>,
+    /// Only items within their publication dates at this time (seconds
+    /// since the epoch): `effective` passed or unset, `expires` not yet or
+    /// unset. [`Site::search`] sets it for whoever may not see inactive
+    /// content ([`ACCESS_INACTIVE`](crate::security::ACCESS_INACTIVE)).
+    pub active_at: Option<i64>,
 }
 
 impl Default for Query {
@@ -111,6 +117,7 @@ impl Default for Query {
             b_start: 0,
             b_size: 25,
             facets: Vec::new(),
+            active_at: None,
         }
     }
 }
@@ -170,12 +177,56 @@ impl Site {
     /// ignored, no stemming), file contents are not searched, and
     /// `relevance` ranks by how many words the title and text hold.
     pub fn search(&self, who: &Principal, q: &Query) -> Result<Results> {
+        let q = self.query_for(who, q)?;
         for m in self.modules() {
-            if let Some(answer) = m.search(self, who, q) {
+            if let Some(answer) = m.search(self, who, &q) {
                 return answer;
             }
         }
-        walk_search(self, who, q)
+        walk_search(self, who, &q)
+    }
+
+    /// `q` as `who` may run it: facets checked, and limited to items
+    /// within their publication dates unless `who` may see inactive
+    /// content. A module answering searches by another door than
+    /// [`Site::search`] passes its queries through this first.
+    pub fn query_for(&self, who: &Principal, q: &Query) -> Result<Query> {
+        let mut q = q.clone();
+        if q.active_at.is_none() && !self.sees_inactive(who) {
+            q.active_at = Some(chrono::Utc::now().timestamp());
+        }
+        for name in &q.facets {
+            if !FACETS.contains(&name.as_str()) && !self.is_indexed_field(name) {
+                return Err(bad(
+                    "facets",
+                    format!("no facet `{name}` (type, review_state, subject, or an indexed field)"),
+                ));
+            }
+        }
+        Ok(q)
+    }
+
+    /// Whether `who` sees items outside their publication dates site-wide
+    /// (by a global role holding
+    /// [`ACCESS_INACTIVE`](crate::security::ACCESS_INACTIVE)).
+    pub fn sees_inactive(&self, who: &Principal) -> bool {
+        if who.is_system() {
+            return true;
+        }
+        let roles = who.global_roles();
+        roles.contains(security::MANAGER)
+            || self
+                .security
+                .role_map
+                .get(security::ACCESS_INACTIVE)
+                .is_some_and(|allowed| allowed.iter().any(|r| roles.contains(r)))
+    }
+
+    /// Whether some type marks a field `name` with `index = true`.
+    pub fn is_indexed_field(&self, name: &str) -> bool {
+        self.schema()
+            .types()
+            .any(|t| t.fields.iter().any(|f| f.index && f.name == name))
     }
 }
 
@@ -421,14 +472,6 @@ fn walk_search(site: &Site, who: &Principal, q: &Query) -> Result<Results> {
             bound(&range.max, name, true)?,
         ));
     }
-    for name in &q.facets {
-        if !FACETS.contains(&name.as_str()) {
-            return Err(bad(
-                "facets",
-                format!("no facet `{name}` (type, review_state, subject)"),
-            ));
-        }
-    }
     let sort_on = q.sort_on.clone().unwrap_or_else(|| {
         if wanted.is_empty() {
             "path".into()
@@ -503,6 +546,11 @@ fn walk_search(site: &Site, who: &Principal, q: &Query) -> Result<Results> {
         if !in_range {
             continue;
         }
+        if q.active_at
+            .is_some_and(|now| !crate::item::active_at(&item, now))
+        {
+            continue;
+        }
         if !reader.can(&item, security::VIEW)? {
             continue;
         }
@@ -531,7 +579,13 @@ fn walk_search(site: &Site, who: &Principal, q: &Query) -> Result<Results> {
             let values = match name.as_str() {
                 "type" => vec![c.item.type_name.clone()],
                 "review_state" => c.item.review_state.clone().into_iter().collect(),
-                _ => c.subjects.clone(),
+                "subject" => c.subjects.clone(),
+                field => c
+                    .indexed
+                    .iter()
+                    .filter_map(|kv| kv.strip_prefix(field)?.strip_prefix('='))
+                    .map(str::to_owned)
+                    .collect(),
             };
             for v in values.into_iter().filter(|v| !v.is_empty()) {
                 *counts.entry(v).or_insert(0) += 1;

@@ -56,6 +56,10 @@ pub const VIEW_HISTORY: &str = "View history";
 pub const MANAGE_SITE: &str = "Manage site";
 /// Users, groups, services and global roles.
 pub const MANAGE_USERS: &str = "Manage users";
+/// See items outside their publication dates (before `effective`, after
+/// `expires`): Plone's "Access inactive portal content". Without it such
+/// items do not exist for the user, in pages, listings, search and feeds.
+pub const ACCESS_INACTIVE: &str = "Access inactive portal content";
 
 /// The permissions the core knows, besides one `Add <type>` per content type.
 pub const CORE_PERMISSIONS: &[&str] = &[
@@ -68,6 +72,7 @@ pub const CORE_PERMISSIONS: &[&str] = &[
     VIEW_HISTORY,
     MANAGE_SITE,
     MANAGE_USERS,
+    ACCESS_INACTIVE,
 ];
 
 /// The permission to add items of `type_name` in a container.
@@ -102,6 +107,10 @@ pub fn default_role_map() -> BTreeMap<String, BTreeSet<String>> {
         ),
         (MANAGE_SITE.to_owned(), with(&[])),
         (MANAGE_USERS.to_owned(), with(&[])),
+        (
+            ACCESS_INACTIVE.to_owned(),
+            with(&[OWNER, "Editor", "Reviewer", "Contributor"]),
+        ),
         // Every `Add <type>` not mapped otherwise.
         ("Add".to_owned(), with(&[OWNER, "Contributor"])),
     ])

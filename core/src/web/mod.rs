@@ -36,6 +36,7 @@ mod search;
 mod setup;
 mod theme;
 mod types;
+mod views;
 mod workflow;
 
 /// The sites one process serves.
@@ -399,6 +400,10 @@ async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
     if let Some(r) = edit::dispatch(req, call).await {
         return Some(r);
     }
+    // Modules' views (`@@events`): their names are theirs.
+    if let Some(r) = views::dispatch(req, call) {
+        return Some(r);
+    }
     if let Some(r) = content::dispatch(req, call).await {
         return Some(r);
     }
@@ -418,7 +423,12 @@ async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {
         return Some(r);
     }
     match (&call.method, &call.name) {
-        (&Method::GET | &Method::HEAD, None) => Some(show(req, &call.path)),
+        (&Method::GET | &Method::HEAD, None) => {
+            if let Some(r) = views::root_file(req, &call.path) {
+                return Some(r);
+            }
+            Some(show(req, &call.path))
+        }
         _ => None,
     }
 }
@@ -915,6 +925,7 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
     }
     setup::insert_link(req, &mut ctx);
     edit::decorate(req, current, &mut ctx);
+    views::decorate(req, current, &mut ctx);
     Ok(ctx)
 }
 
@@ -923,10 +934,11 @@ fn encode_query(v: &str) -> String {
     form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
-fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
+/// An item for templates: its fields (references the reader may not view
+/// blanked), and ready-made display forms of dates and sizes.
+fn item_value(req: &Req<'_>, item: &Item) -> Result<Value> {
     let site = req.site;
     let lang = req.lang.as_str();
-    let mut ctx = site_context(req, Some(item))?;
     let ty = site.schema().get(&item.type_name);
     let url = item_url(&req.base, &item.path);
     let modified_display = site.renderer().catalog().format_date(
@@ -980,7 +992,16 @@ fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
             }
         }
     }
-    ctx.insert("item", &item_v);
+    Ok(item_v)
+}
+
+fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
+    let site = req.site;
+    let lang = req.lang.as_str();
+    let mut ctx = site_context(req, Some(item))?;
+    let ty = site.schema().get(&item.type_name);
+    let url = item_url(&req.base, &item.path);
+    ctx.insert("item", &item_value(req, item)?);
     workflow::insert_menu(req, item, &url, &mut ctx)?;
     let mut fields = Vec::new();
     if let Some(ty) = ty {

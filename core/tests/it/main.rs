@@ -37,6 +37,8 @@ mod setup_pages;
 mod store;
 /// Items in a tree: add, update, move, rename, copy, delete, reorder.
 mod tree;
+/// Modules' views, root files and page decorations; publication dates.
+mod views;
 /// Workflows and permissions through the core's API.
 mod workflow;
 /// `POST @workflow` with plone.restapi's whole body; the Dublin Core members.

@@ -28,7 +28,12 @@ pub(crate) const LANGUAGES: &[(&str, Language)] = &[
 
 /// Bumped when the schema or the analysis changes: an index of another
 /// version is rebuilt at start.
-pub(crate) const SCHEMA_VERSION: &str = "1";
+pub(crate) const SCHEMA_VERSION: &str = "2";
+
+/// The bounds of an unset publication window: 1700-01-01 and 2200-01-01,
+/// the dates a search handles.
+const EARLIEST: i64 = -8_520_336_000;
+const LATEST: i64 = 7_258_118_400;
 
 /// The date indexes: (name, where the value comes from).
 pub(crate) const DATES: &[&str] = &[
@@ -59,6 +64,10 @@ pub(crate) struct Fields {
     pub(crate) description: Field,
     pub(crate) sortable_title: Field,
     pub(crate) dates: Vec<(&'static str, Field)>,
+    /// The publication window: `effective` (or the earliest date) and
+    /// `expires` (or the latest), for searches of active items only.
+    pub(crate) active_from: Field,
+    pub(crate) active_until: Field,
     /// (language, title field, body field), the last for other languages.
     pub(crate) text: Vec<(&'static str, Field, Field)>,
     pub(crate) schema: Schema,
@@ -107,6 +116,8 @@ impl Fields {
                 )
             })
             .collect();
+        let active_from = b.add_date_field("active_from", DateOptions::default().set_indexed());
+        let active_until = b.add_date_field("active_until", DateOptions::default().set_indexed());
         let mut text = Vec::new();
         for (code, _) in LANGUAGES
             .iter()
@@ -140,6 +151,8 @@ impl Fields {
             description,
             sortable_title,
             dates,
+            active_from,
+            active_until,
             text,
             schema: b.build(),
         }
@@ -446,6 +459,19 @@ impl SiteIndex {
                 doc.add_date(field, DateTime::from_timestamp_secs(secs));
             }
         }
+        let date = |name: &str| {
+            item.field(name)
+                .and_then(Value::as_str)
+                .and_then(beffroi::search::timestamp)
+        };
+        doc.add_date(
+            f.active_from,
+            DateTime::from_timestamp_secs(date("effective").unwrap_or(EARLIEST)),
+        );
+        doc.add_date(
+            f.active_until,
+            DateTime::from_timestamp_secs(date("expires").unwrap_or(LATEST)),
+        );
         for name in ["subjects", "subject"] {
             for s in beffroi::search::strings(item.field(name)) {
                 doc.add_text(f.subject, &s);
@@ -467,6 +493,9 @@ impl SiteIndex {
         });
         for v in &text.indexed {
             doc.add_text(f.indexed, v);
+            if let Some((name, value)) = v.split_once('=') {
+                doc.add_facet(f.facets, Facet::from_path(["field", name, value]));
+            }
         }
         doc.add_text(body_field, &text.body);
         Ok(doc)

@@ -256,7 +256,7 @@ pub fn search(site: &Site, who: &Principal, q: &Query) -> Result<Results> {
     // Writes another process made, or a catch-up that failed, are applied
     // first; the journal is left for `committed` to clear.
     catch_up(site, &idx, false)?;
-    query::run(&idx, who, q)
+    query::run(&idx, who, &site.query_for(who, q)?)
 }
 
 /// Counts per value of the facets `q` asks for; a shortcut for dashboards.

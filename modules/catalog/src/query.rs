@@ -156,6 +156,17 @@ pub(crate) fn run(idx: &SiteIndex, who: &Principal, q: &Query) -> Result<Results
             date_bound(field, &range.max, name, true)?,
         ))));
     }
+    if let Some(now) = q.active_at {
+        let now = DateTime::from_timestamp_secs(now);
+        must.push(filter(Box::new(RangeQuery::new(
+            Bound::Unbounded,
+            Bound::Included(Term::from_field_date_for_search(f.active_from, now)),
+        ))));
+        must.push(filter(Box::new(RangeQuery::new(
+            Bound::Excluded(Term::from_field_date_for_search(f.active_until, now)),
+            Bound::Unbounded,
+        ))));
+    }
     let query: Box<dyn tantivy::query::Query> = if must.is_empty() {
         Box::new(AllQuery)
     } else {
@@ -170,26 +181,22 @@ pub(crate) fn run(idx: &SiteIndex, who: &Principal, q: &Query) -> Result<Results
     let mut facet_collector = FacetCollector::for_field("facets");
     let mut facet_names = Vec::new();
     for name in &q.facets {
-        match name.as_str() {
-            "type" | "review_state" | "subject" => {
-                facet_collector.add_facet(Facet::from_path([name.as_str()]));
-                facet_names.push(name.clone());
-            }
-            other => {
-                return Err(bad(
-                    "facets",
-                    format!("no facet `{other}` (type, review_state, subject)"),
-                ))
-            }
-        }
+        // The core checked the names: the three built-in facets, else an
+        // indexed field's values.
+        let path: Vec<&str> = match name.as_str() {
+            "type" | "review_state" | "subject" => vec![name.as_str()],
+            field => vec!["field", field],
+        };
+        facet_collector.add_facet(Facet::from_path(path.clone()));
+        facet_names.push((name.clone(), path));
     }
     let (total, facet_counts) = searcher
         .search(&query, &(Count, facet_collector))
         .map_err(search_err)?;
     let mut facets = BTreeMap::new();
-    for name in facet_names {
+    for (name, path) in facet_names {
         let counts: BTreeMap<String, u64> = facet_counts
-            .get(Facet::from_path([name.as_str()]))
+            .get(Facet::from_path(path))
             .map(|(facet, count)| {
                 let value = facet
                     .to_path()

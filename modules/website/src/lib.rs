@@ -19,7 +19,7 @@ impl Module for Website {
             name: NAME,
             version: env!("CARGO_PKG_VERSION"),
             title: "Base content types (pages, folders, news, events, files, images, links)",
-            core: ">=0.2, <0.4",
+            core: "^0.3",
             types: &[
                 ("types/folder.toml", include_str!("../types/folder.toml")),
                 (

@@ -217,12 +217,7 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
 
     let out = scaffold(
         root,
-        &[
-            "site",
-            "Fosses-la-Ville",
-            "--modules",
-            "etat-civil,website",
-        ],
+        &["site", "Fosses-la-Ville", "--modules", "etat-civil,website"],
     );
     assert!(out.status.success(), "{}", text(&out));
     let site = root.join("examples/fosses-la-ville");
