@@ -638,7 +638,11 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
             )
         }
         Mode::Html => (
-            render_item(req, &item)?.into_bytes(),
+            render_item(
+                req,
+                &default_page(req, &item)?.unwrap_or_else(|| item.clone()),
+            )?
+            .into_bytes(),
             "text/html; charset=utf-8",
         ),
     };
@@ -670,6 +674,18 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
         .header(header::CONTENT_LANGUAGE, req.lang.as_str())
         .body(Body::from(body))
         .unwrap_or_default())
+}
+
+/// The page a container shows in its place (Plone's default page): the
+/// child its `default_page` field names, when the reader may view it.
+fn default_page(req: &Req<'_>, item: &Item) -> Result<Option<Item>> {
+    let Some(uid) = item.field("default_page").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    Ok(req
+        .reader()
+        .get_by_uid(uid)?
+        .filter(|page| page.parent.as_deref() == Some(item.uid.as_str())))
 }
 
 fn short_hash(bytes: &[u8]) -> String {
@@ -887,6 +903,7 @@ fn site_context(req: &Req<'_>, current: Option<&Item>) -> Result<tera::Context> 
         .children("/")
         .unwrap_or_default()
         .iter()
+        .filter(|c| !nav::excluded(c))
         .map(|c| json!({"url": item_url(&req.base, &c.path), "title": c.title(), "current": c.id == top}))
         .collect();
     ctx.insert("nav", &nav);

@@ -150,7 +150,7 @@ fn breadcrumbs(req: &Req<'_>, path: &str) -> Result<Value> {
 }
 
 /// Whether the item asks to stay out of menus (a type's `exclude_from_nav`).
-fn excluded(item: &Item) -> bool {
+pub(super) fn excluded(item: &Item) -> bool {
     item.field("exclude_from_nav").and_then(Value::as_bool) == Some(true)
 }
 

@@ -294,3 +294,30 @@ async fn publication_dates_decide_who_sees_an_item_everywhere() {
         404
     );
 }
+
+/// The root shows the page its `default_page` names (Plone's default
+/// page), while the reader may view it; else its own listing.
+#[tokio::test]
+async fn the_root_shows_its_default_page_while_it_may_be_viewed() {
+    let t = viewing_town();
+    let home = t
+        .site
+        .add(&admin(), "/", "Notice", data(json!({"title": "Bienvenue"})))
+        .unwrap();
+    t.site
+        .update(&admin(), "/", data(json!({"default_page": home.uid})), None)
+        .unwrap();
+    let app = serve(&t);
+    // Private: the visitor gets the root's listing.
+    let r = request(&app, "GET", "/", &[], "").await;
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains("<h1>Bienvenue</h1>"), "{}", r.body);
+    t.site
+        .write(&admin(), |w| w.transition("/bienvenue", "publish", ""))
+        .unwrap();
+    let r = request(&app, "GET", "/", &[], "").await;
+    assert!(r.body.contains("<h1>Bienvenue</h1>"), "{}", r.body);
+    // JSON still answers with the root itself.
+    let r = request(&app, "GET", "/", &[JSON], "").await;
+    assert_eq!(r.json()["@type"], "Plone Site");
+}
