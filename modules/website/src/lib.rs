@@ -170,7 +170,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         "website/sections.html",
         include_str!("../templates/sections.html"),
     ),
-    ("website/home.html", include_str!("../templates/home.html")),
     (
         "website/events.html",
         include_str!("../templates/events.html"),
@@ -183,6 +182,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "website/topic.html",
         include_str!("../templates/topic.html"),
+    ),
+    (
+        "website/banner.html",
+        include_str!("../templates/banner.html"),
+    ),
+    (
+        "website/subsite_menu.html",
+        include_str!("../templates/subsite_menu.html"),
     ),
 ];
 
