@@ -44,7 +44,7 @@ fn members(item: &Item) -> Vec<String> {
     item.field("members")
         .and_then(Value::as_str)
         .unwrap_or_default()
-        .split(|c: char| c == '\n' || c == ',' || c == ';')
+        .split(['\n', ',', ';'])
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
