@@ -84,6 +84,11 @@ pub fn is_email(s: &str) -> bool {
 
 /// An `http` or `https` address with a host and no spaces.
 pub fn is_url(s: &str) -> bool {
+    // Plone's way of linking inside the site whatever its address:
+    // `${portal_url}/path`, resolved when shown (`resolve_url`).
+    if let Some(path) = s.strip_prefix(PORTAL_URL) {
+        return (path.is_empty() || path.starts_with('/')) && is_url(&format!("http://site{path}"));
+    }
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));
@@ -157,5 +162,17 @@ mod tests {
         assert!(!is_phone("12"));
         assert!(!is_phone("071/26+02"));
         assert!(is_uid(&new_uid()));
+    }
+}
+
+/// The prefix of an address inside the site (Plone's `${portal_url}`).
+pub const PORTAL_URL: &str = "${portal_url}";
+
+/// An address with a leading `${portal_url}` replaced by the site's URL
+/// (`base`, without a trailing `/`).
+pub fn resolve_url(s: &str, base: &str) -> String {
+    match s.strip_prefix(PORTAL_URL) {
+        Some(path) => format!("{base}{path}"),
+        None => s.to_owned(),
     }
 }

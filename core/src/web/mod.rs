@@ -997,6 +997,14 @@ fn item_value(req: &Req<'_>, item: &Item) -> Result<Value> {
                 continue;
             };
             match f.kind {
+                FieldKind::Url => {
+                    if let Some(u) = v.as_str() {
+                        obj.insert(
+                            f.name.clone(),
+                            json!(crate::text::resolve_url(u, &req.base)),
+                        );
+                    }
+                }
                 FieldKind::Date | FieldKind::Datetime => {
                     let (text, _, _) = display_value(req, f.kind, None, &url, &f.name, v);
                     obj.insert(format!("{}_display", f.name), json!(text));
@@ -1139,7 +1147,10 @@ fn display_value(
             None,
         ),
         FieldKind::Email => (s.to_owned(), false, Some(format!("mailto:{s}"))),
-        FieldKind::Url => (s.to_owned(), false, Some(s.to_owned())),
+        FieldKind::Url => {
+            let resolved = crate::text::resolve_url(s, &req.base);
+            (resolved.clone(), false, Some(resolved))
+        }
         FieldKind::Phone => (
             s.to_owned(),
             false,

@@ -143,7 +143,7 @@ fn sections(page: &Page<'_>, item: &Item) -> Result<Vec<Value>> {
             "links" => json!({"items": reader.children(&s.path)?.iter().map(|l| json!({
                 "title": l.title(),
                 "description": l.description(),
-                "url": text(l, "remote_url"),
+                "url": beffroi::text::resolve_url(&text(l, "remote_url"), page.base()),
             })).collect::<Vec<_>>()}),
             "map" => map(&s),
             "contact" => contact(page, &s)?,
@@ -302,7 +302,7 @@ fn procedure(page: &Page<'_>, item: &Item) -> Value {
             form_urlencoded::byte_serialize(form.as_bytes()).collect::<String>()
         ))
     } else {
-        text(item, "procedure_url")
+        beffroi::text::resolve_url(&text(item, "procedure_url"), page.base())
     };
     let button = text(item, "button_label");
     let label = page

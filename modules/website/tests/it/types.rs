@@ -41,10 +41,35 @@ fn demo_content_builds_a_town() {
         .field("text")
         .and_then(|t| t.as_str())
         .is_some_and(|t| t.contains("Heures d'ouverture")));
-    assert_eq!(site.children("/actualites").expect("news").len(), 3);
-    let event = &site.children("/agenda").expect("agenda")[0];
-    assert_eq!(event.type_name, "Event");
-    assert_eq!(event.field("whole_day"), Some(&json!(false)));
+    let news = site.children("/actualites").expect("news");
+    assert_eq!(news.len(), 12, "a dozen news items");
+    assert!(news
+        .iter()
+        .all(|n| n.review_state.as_deref() == Some("published")));
+    let events = site.children("/agenda").expect("agenda");
+    assert_eq!(events.len(), 12, "a dozen events");
+    assert!(events.iter().all(|e| e.type_name == "Event"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.field("recurrence") == Some(&json!("FREQ=WEEKLY;BYDAY=SA"))),
+        "a weekly market"
+    );
+    assert!(site.children("/demarches").expect("procedures").len() >= 3);
+    // The root shows the home page, made of sections.
+    let root = site.get("/").expect("root").expect("root");
+    let home = site.get("/accueil").expect("home").expect("home");
+    assert_eq!(root.field("default_page"), Some(&json!(home.uid)));
+    let sections: Vec<String> = site
+        .children("/accueil")
+        .expect("sections")
+        .iter()
+        .map(|s| s.type_name.clone())
+        .collect();
+    assert_eq!(
+        sections,
+        ["Query Section", "Query Section", "Links Section"]
+    );
 }
 
 #[tokio::test]
