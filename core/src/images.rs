@@ -125,6 +125,15 @@ pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     Some(upright(w, h, orientation))
 }
 
+/// A site's image scaling: one image is decoded at a time (a decoded
+/// photo can take hundreds of megabytes, and a burst of first requests
+/// must not hold one each), and a count of the decodes.
+#[derive(Debug, Default)]
+pub(crate) struct Scaling {
+    one_at_a_time: std::sync::Mutex<()>,
+    decodes: std::sync::atomic::AtomicU64,
+}
+
 /// A scale as it is recorded and served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScaledImage {
@@ -167,8 +176,18 @@ impl Site {
                 return Ok(None);
             }
         }
+        let served = |done: ScaledImage| (done.blob.sha256 != original.sha256).then_some(done);
         if let Some(done) = self.cached_scale(&original.sha256, scale)? {
-            return Ok((done.blob.sha256 != original.sha256).then_some(done));
+            return Ok(served(done));
+        }
+        let _turn = self
+            .scaling
+            .one_at_a_time
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Made while this request waited its turn?
+        if let Some(done) = self.cached_scale(&original.sha256, scale)? {
+            return Ok(served(done));
         }
         let made = self.make_scale(original, def)?;
         let record = made.clone().unwrap_or_else(|| ScaledImage {
@@ -208,7 +227,7 @@ impl Site {
     /// How many times this site has read an original image to make a scale
     /// since it was opened. A scale served from its record does not count.
     pub fn image_scalings(&self) -> u64 {
-        self.image_decodes.load(Ordering::SeqCst)
+        self.scaling.decodes.load(Ordering::SeqCst)
     }
 
     /// An image's size: as stored with it, else from its header (images
@@ -243,7 +262,7 @@ impl Site {
             .open_blob(&original.sha256)?
             .read_to_end(&mut bytes)
             .map_err(|e| Error::Store(StoreError::new(StoreErrorKind::Unavailable, e)))?;
-        self.image_decodes.fetch_add(1, Ordering::SeqCst);
+        self.scaling.decodes.fetch_add(1, Ordering::SeqCst);
         // A decoder that panics on hostile bytes fails this image only.
         let outcome = std::panic::catch_unwind(|| scale_bytes(&bytes, def))
             .unwrap_or_else(|_| Err("the decoder failed".into()));

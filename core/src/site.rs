@@ -65,9 +65,8 @@ pub struct Site {
     /// Counts committed writes: a cached reading older than the last one
     /// is read again.
     pub(crate) generation: std::sync::atomic::AtomicU64,
-    /// How many times this site decoded an image to make a scale (see
-    /// [`Site::image_decodes`]).
-    pub(crate) image_decodes: std::sync::atomic::AtomicU64,
+    /// Image scales being made, and how many were (`images.rs`).
+    pub(crate) scaling: crate::images::Scaling,
 }
 
 impl std::fmt::Debug for Site {
@@ -275,7 +274,7 @@ impl Site {
             auth: crate::auth::AuthState::default(),
             settings_cache: std::sync::RwLock::new(None),
             generation: std::sync::atomic::AtomicU64::new(0),
-            image_decodes: std::sync::atomic::AtomicU64::new(0),
+            scaling: crate::images::Scaling::default(),
         })
     }
 

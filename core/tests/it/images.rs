@@ -391,6 +391,21 @@ async fn a_scale_is_made_once_then_read_from_the_store() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header(header::CACHE_CONTROL), "private, no-cache");
     assert_eq!(t.site.image_scalings(), 1);
+
+    // Simultaneous first requests wait for one another: one decode.
+    let large = format!("{path}/@@images/image/large");
+    let (a, b, c, d) = tokio::join!(
+        get(&app, &large),
+        get(&app, &large),
+        get(&app, &large),
+        get(&app, &large)
+    );
+    for r in [&a, &b, &c, &d] {
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, a.body);
+    }
+    assert_eq!(a.image().width(), 800);
+    assert_eq!(t.site.image_scalings(), 2);
 }
 
 #[tokio::test]
