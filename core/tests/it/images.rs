@@ -130,6 +130,21 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// A JPEG whose EXIF says to turn it 90° clockwise to show it, as phones
+/// write them.
+fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let jpeg = picture(width, height, ImageFormat::Jpeg);
+    // Big-endian TIFF, one IFD entry: Orientation (0x0112), SHORT, 6.
+    let mut exif = b"Exif\0\0MM\x00\x2a\x00\x00\x00\x08\x00\x01".to_vec();
+    exif.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xff, 0xe1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
 /// Adds a photo to the album as eddy, over the API; its path.
 async fn add_photo(
     app: &Router,
@@ -308,6 +323,26 @@ async fn every_scale_has_the_size_the_json_announces() {
     let r = get(&app, &format!("{path}/@@images/image/preview")).await;
     assert_eq!(r.header(header::CONTENT_TYPE), "image/gif", "it fits");
     assert_eq!(r.body, gif);
+}
+
+#[tokio::test]
+async fn a_sideways_phone_photo_is_measured_and_scaled_upright() {
+    let t = town();
+    let app = serve(&t);
+    let eddy = bearer(&app, "eddy").await;
+    let jpeg = sideways_jpeg(400, 200);
+    let path = add_photo(&app, &eddy, "Portrait", &jpeg, "image/jpeg", "p.jpg").await;
+    publish(&t, &path);
+    let stored = original(&t, &path);
+    assert_eq!((stored.width, stored.height), (Some(200), Some(400)));
+    let v = request(&app, "GET", &format!("/++api++{path}"), &[], "")
+        .await
+        .json();
+    assert_eq!(v["image"]["scales"]["thumb"]["width"], 64);
+    assert_eq!(v["image"]["scales"]["thumb"]["height"], 128);
+    let r = get(&app, &format!("{path}/@@images/image/thumb")).await;
+    let img = r.image();
+    assert_eq!((img.width(), img.height()), (64, 128));
 }
 
 #[tokio::test]
