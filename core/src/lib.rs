@@ -25,6 +25,7 @@ pub mod error;
 pub mod export;
 pub mod hooks;
 pub mod i18n;
+pub mod images;
 pub mod item;
 pub mod locks;
 mod mail;

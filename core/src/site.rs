@@ -65,6 +65,8 @@ pub struct Site {
     /// Counts committed writes: a cached reading older than the last one
     /// is read again.
     pub(crate) generation: std::sync::atomic::AtomicU64,
+    /// Image scales being made, and how many were (`images.rs`).
+    pub(crate) scaling: crate::images::Scaling,
 }
 
 impl std::fmt::Debug for Site {
@@ -272,6 +274,7 @@ impl Site {
             auth: crate::auth::AuthState::default(),
             settings_cache: std::sync::RwLock::new(None),
             generation: std::sync::atomic::AtomicU64::new(0),
+            scaling: crate::images::Scaling::default(),
         })
     }
 
@@ -716,7 +719,9 @@ impl Site {
         Ok(out)
     }
 
-    /// Streams a file into the store, refusing it past the site's upload limit.
+    /// Streams a file into the store, refusing it past the site's upload
+    /// limit. An image the core can scale gets its `width` and `height`,
+    /// read from its header.
     pub fn put_blob(
         &self,
         content: &mut dyn Read,
@@ -724,7 +729,8 @@ impl Site {
         filename: &str,
     ) -> Result<BlobRef> {
         let max = self.config.max_upload_mb * 1024 * 1024;
-        self.store
+        let mut blob = self
+            .store
             .put_blob(content, content_type, filename, max)
             .map_err(|e| match e.kind {
                 StoreErrorKind::NotSupported => Error::Invalid(vec![FieldError::new(
@@ -733,7 +739,13 @@ impl Site {
                     format!("files are limited to {} MiB", self.config.max_upload_mb),
                 )]),
                 _ => Error::Store(e),
-            })
+            })?;
+        // An image's size, from its header only, for the scales' sizes.
+        if let Some((w, h)) = self.image_dimensions(&blob) {
+            blob.width = Some(w);
+            blob.height = Some(h);
+        }
+        Ok(blob)
     }
 
     /// Adds an item in its own transaction; see [`Writer::add`].

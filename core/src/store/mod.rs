@@ -73,6 +73,15 @@ pub struct BlobRef {
     pub content_type: String,
     /// The file name given on upload.
     pub filename: String,
+    /// An image's width in pixels (as shown, after its EXIF orientation),
+    /// read from its header when it was stored; absent for other files,
+    /// for images whose header could not be read, and for images stored
+    /// before 0.3.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// An image's height in pixels; see `width`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 /// A storage backend.

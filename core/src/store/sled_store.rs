@@ -177,6 +177,8 @@ impl Store for SledStore {
             size,
             content_type: content_type.to_owned(),
             filename: filename.to_owned(),
+            width: None,
+            height: None,
         })
     }
 

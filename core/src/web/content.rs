@@ -21,6 +21,7 @@ use crate::security;
 use crate::site::{join_path, AddOptions, Writer};
 
 pub(super) mod files;
+pub(super) mod images;
 mod lock;
 
 pub(super) use lock::info as lock_info;
@@ -65,10 +66,8 @@ pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Respon
         (Some("@linkintegrity"), None) if reading => link_integrity(req, path),
         (Some("@history"), Some(n)) if reading => version(req, path, n),
         (Some("@history"), None) if call.method == Method::PATCH => revert(req, path, &call.body),
-        (Some("@@download"), Some(field)) if reading => {
-            files::download(req, path, field, false).await
-        }
-        (Some("@@images"), Some(field)) if reading => files::download(req, path, field, true).await,
+        (Some("@@download"), Some(field)) if reading => files::download(req, path, field),
+        (Some("@@images"), Some(rest)) if reading => images::serve(req, path, rest).await,
         _ => return None,
     };
     Some(r.or_else(|e| refusal(req, e)))

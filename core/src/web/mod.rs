@@ -787,14 +787,20 @@ fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
                 },
                 None => Value::Null,
             },
-            Some(FieldKind::File | FieldKind::Image) => {
+            Some(k @ (FieldKind::File | FieldKind::Image)) => {
                 match serde_json::from_value::<BlobRef>(value.clone()) {
-                    Ok(b) => json!({
-                        "download": format!("{url}/@@download/{name}"),
-                        "filename": b.filename,
-                        "content-type": b.content_type,
-                        "size": b.size,
-                    }),
+                    Ok(b) => {
+                        let mut file = json!({
+                            "download": format!("{url}/@@download/{name}"),
+                            "filename": b.filename,
+                            "content-type": b.content_type,
+                            "size": b.size,
+                        });
+                        if let (FieldKind::Image, Some(o)) = (k, file.as_object_mut()) {
+                            o.extend(content::images::image_members(req, &url, name, &b));
+                        }
+                        file
+                    }
                     Err(_) => Value::Null,
                 }
             }
@@ -1012,6 +1018,13 @@ fn item_value(req: &Req<'_>, item: &Item) -> Result<Value> {
                 FieldKind::File | FieldKind::Image => {
                     let size = v.get("size").and_then(Value::as_u64).unwrap_or(0);
                     obj.insert(format!("{}_size_display", f.name), json!(human_size(size)));
+                    if f.kind == FieldKind::Image {
+                        // `item.<field>_scales.preview`: the scales' addresses.
+                        obj.insert(
+                            format!("{}_scales", f.name),
+                            Value::Object(content::images::scale_urls(&url, &f.name)),
+                        );
+                    }
                 }
                 _ => {}
             }

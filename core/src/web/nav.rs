@@ -349,5 +349,6 @@ fn site_settings(req: &Req<'_>) -> Result<Value> {
         "plone.default_language": config.default_language,
         "plone.available_languages": config.languages,
         "plone.portal_timezone": config.timezone,
+        "plone.allowed_sizes": crate::images::allowed_sizes(),
     }))
 }

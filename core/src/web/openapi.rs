@@ -164,6 +164,20 @@ const OPS: &[Op] = &[
         errors: &[401, 404],
     },
     Op {
+        path: "/{path}/@@images/{field}/{scale}",
+        method: Get,
+        tag: "content",
+        summary: "Show an image field at one of Plone's scales (the original when it fits or cannot be scaled)",
+        params: &[
+            PATH,
+            ("field", In::Path, true, "the field's name"),
+            ("scale", In::Path, true, "huge, great, larger, large, teaser, preview, mini, thumb, tile, icon or listing"),
+        ],
+        body: None,
+        ok: (200, Some("Binary")),
+        errors: &[401, 404],
+    },
+    Op {
         path: "/{path}/@copy",
         method: Post,
         tag: "content",

@@ -23,6 +23,8 @@ mod hooks;
 mod http;
 /// Languages: catalogs, negotiation, switcher, translations, dates, themes.
 mod i18n;
+/// Image scales: sizes, formats, the cache, ETags, permissions, `scales`.
+mod images;
 /// Modules: registry checks, resolution, install, upgrades.
 mod modules;
 /// Redirects after a move or rename: 301/308, chains, private and deleted items.

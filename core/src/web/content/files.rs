@@ -224,6 +224,8 @@ pub(super) fn resolve(
             size: u.data.len() as u64,
             content_type: u.content_type.clone(),
             filename: u.filename.clone(),
+            width: None,
+            height: None,
         };
         candidate.insert(
             u.field.clone(),
@@ -369,16 +371,23 @@ fn disposition(kind: &str, filename: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// `GET /item/@@download/{field}` (always an attachment) and
-/// `/item/@@images/{field}` (shown inline when it is an image other than
-/// SVG, which can carry script): the stored file with its media type,
-/// streamed, with `Range` requests answered 206 or 416.
-pub(super) async fn download(
+/// `GET /item/@@download/{field}`: the stored file, always as an
+/// attachment (`@@images` shows images inline, see `images.rs`).
+pub(super) fn download(req: &Req<'_>, path: &str, field: &str) -> Result<Response> {
+    let blob = field_blob(req, path, field, false)?;
+    send_blob(req, &blob, false)
+}
+
+/// The file in `field` of the item at `path`, as `@@download` (any file
+/// field) or `@@images` (image fields only) may serve it: the item is read
+/// through the request's [`Reader`](crate::access::Reader), so what the
+/// caller may not view is missing (404), like an unknown or empty field.
+pub(in crate::web) fn field_blob(
     req: &Req<'_>,
     path: &str,
     field: &str,
     images: bool,
-) -> Result<Response> {
+) -> Result<BlobRef> {
     let missing = || Error::NotFound(format!("{path}/@@download/{field}"));
     let item = req.reader().must_get(path)?;
     let kind = req
@@ -392,11 +401,31 @@ pub(super) async fn download(
     if images && kind != FieldKind::Image {
         return Err(missing());
     }
-    let blob: BlobRef = item
-        .field(field)
+    item.field(field)
         .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .ok_or_else(missing)?;
+        .ok_or_else(missing)
+}
+
+/// Streams a stored file: its media type, `ETag` (its hash; 304 on
+/// `If-None-Match`), byte ranges, and `Content-Disposition` (inline for
+/// `inline` images other than SVG). An SVG, which can carry script, also
+/// gets a `Content-Security-Policy` that runs none, should a browser
+/// show it on its own.
+pub(in crate::web) fn send_blob(req: &Req<'_>, blob: &BlobRef, inline: bool) -> Result<Response> {
     let etag = format!("\"{}\"", blob.sha256);
+    let svg = blob.content_type.starts_with("image/svg");
+    if req
+        .headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        return Ok(Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, etag)
+            .body(Body::empty())
+            .unwrap_or_default());
+    }
     let range_header = req.headers.get(header::RANGE).and_then(|h| h.to_str().ok());
     // A range is only for the version the client has (If-Range).
     let same_version = req
@@ -457,9 +486,7 @@ pub(super) async fn download(
     });
     let stream =
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-    let inline = images
-        && blob.content_type.starts_with("image/")
-        && !blob.content_type.starts_with("image/svg");
+    let inline = inline && blob.content_type.starts_with("image/") && !svg;
     let mut builder = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, blob.content_type.as_str())
@@ -471,6 +498,12 @@ pub(super) async fn download(
             header::CONTENT_DISPOSITION,
             disposition(if inline { "inline" } else { "attachment" }, &blob.filename),
         );
+    if svg {
+        builder = builder.header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'",
+        );
+    }
     if status == StatusCode::PARTIAL_CONTENT {
         builder = builder.header(
             header::CONTENT_RANGE,
