@@ -136,6 +136,18 @@ pub fn is_sha256(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// The prefix of an address inside the site (Plone's `${portal_url}`).
+pub const PORTAL_URL: &str = "${portal_url}";
+
+/// An address with a leading `${portal_url}` replaced by the site's URL
+/// (`base`, without a trailing `/`).
+pub fn resolve_url(s: &str, base: &str) -> String {
+    match s.strip_prefix(PORTAL_URL) {
+        Some(path) => format!("{base}{path}"),
+        None => s.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,17 +174,5 @@ mod tests {
         assert!(!is_phone("12"));
         assert!(!is_phone("071/26+02"));
         assert!(is_uid(&new_uid()));
-    }
-}
-
-/// The prefix of an address inside the site (Plone's `${portal_url}`).
-pub const PORTAL_URL: &str = "${portal_url}";
-
-/// An address with a leading `${portal_url}` replaced by the site's URL
-/// (`base`, without a trailing `/`).
-pub fn resolve_url(s: &str, base: &str) -> String {
-    match s.strip_prefix(PORTAL_URL) {
-        Some(path) => format!("{base}{path}"),
-        None => s.to_owned(),
     }
 }
