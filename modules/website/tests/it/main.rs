@@ -3,8 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails loudly; that is its job.
 
 /// A test town with the website module; HTTP helpers.
-#[allow(dead_code)] // Until every helper is used.
 mod common;
+/// The website as its users live it: publication, sections, alerts,
+/// collaborative sections, procedures.
+mod site;
 /// The types load, the demo content is valid, every view renders in every
 /// language, and every message is translated.
 mod types;

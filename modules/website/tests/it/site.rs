@@ -1,0 +1,315 @@
+//! The communal website as its users live it: a communicator writes, a
+//! reviewer publishes, visitors see it only then; pages made of sections;
+//! alerts; collaborative sections; procedures.
+
+use super::common::*;
+use beffroi::prelude::*;
+
+/// A 1×1 PNG.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+#[tokio::test]
+async fn a_news_item_reaches_visitors_only_once_a_reviewer_publishes_it() {
+    let t = town(true);
+    let news = create(
+        &t,
+        "carla",
+        "/actualites",
+        json!({
+            "@type": "News Item",
+            "title": "Fermeture exceptionnelle de la piscine",
+            "description": "La piscine est fermée lundi pour une panne de chauffage.",
+            "text": "<p>Réouverture mardi à 7 h.</p>",
+            "news_category": "press",
+            "topics": ["sports"],
+            "image": {"data": PNG, "encoding": "base64", "filename": "piscine.png", "content-type": "image/png"},
+        }),
+    )
+    .await;
+    // Nowhere for visitors while it is a draft.
+    assert_eq!(get(&t, &news, None).await.status, 404);
+    assert!(!get(&t, "/", None)
+        .await
+        .text()
+        .contains("Fermeture exceptionnelle"));
+
+    transition(&t, "carla", &news, "submit").await;
+    // The reviewers are told, with the address to review.
+    let mails = t.site.mails().unwrap();
+    let to_rita: Vec<_> = mails.iter().filter(|m| m.to == "rita@town.test").collect();
+    assert_eq!(to_rita.len(), 1, "{mails:?}");
+    assert!(to_rita[0].subject.contains("Fermeture exceptionnelle"));
+    assert!(to_rita[0].body.contains(&format!("http://town.test{news}")));
+    assert!(!mails.iter().any(|m| m.to == "carla@town.test"));
+    assert_eq!(get(&t, &news, None).await.status, 404);
+
+    transition(&t, "rita", &news, "publish").await;
+    let item = t.site.get(&news).unwrap().unwrap();
+    assert!(
+        item.field("effective").is_some(),
+        "dated at first publication"
+    );
+    let page = get(&t, &news, None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Réouverture mardi"));
+    // The home page's latest news lists it first.
+    let home = get(&t, "/", None).await.text();
+    let at = home
+        .find("Fermeture exceptionnelle")
+        .expect("on the home page");
+    let older = home.find("Collecte des sapins").unwrap_or(usize::MAX);
+    assert!(at < older, "newest first");
+}
+
+#[tokio::test]
+async fn a_page_shows_its_sections_in_order() {
+    let t = town(false);
+    let page = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Document", "title": "Déchets"}),
+    )
+    .await;
+    create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Text Section", "title": "Les collectes", "text": "<p>Chaque lundi.</p>"}),
+    )
+    .await;
+    let links = create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Links Section", "title": "Liens utiles"}),
+    )
+    .await;
+    create(
+        &t,
+        "admin",
+        &links,
+        json!({"@type": "Link", "title": "Intradel", "remote_url": "https://www.intradel.be/"}),
+    )
+    .await;
+    create(
+        &t,
+        "admin",
+        &links,
+        json!({"@type": "Link", "title": "Démarches", "remote_url": "${portal_url}/demarches"}),
+    )
+    .await;
+    create(&t, "admin", &page, json!({"@type": "Map Section", "title": "Le recyparc", "latitude": 50.45, "longitude": 4.61})).await;
+    create(&t, "admin", &page, json!({"@type": "Video Section", "title": "Bien trier", "hide_title": true, "video_url": "https://video.example/trier"})).await;
+    // Sections only go in pages.
+    let r = call(
+        &t,
+        "POST",
+        "/",
+        Some("admin"),
+        Some(json!({"@type": "Text Section", "title": "Perdue", "text": "<p>x</p>"})),
+    )
+    .await;
+    assert!(r.status.is_client_error(), "{}", r.text());
+    // Published with what it holds (its links follow the publication
+    // workflow; its sections are visible with their page).
+    let r = call(
+        &t,
+        "POST",
+        &format!("{page}/@workflow/publish"),
+        Some("admin"),
+        Some(json!({"include_children": true})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = get(&t, &page, None).await.text();
+    let order: Vec<usize> = [
+        "Les collectes",
+        "Chaque lundi",
+        "Intradel",
+        "Le recyparc",
+        "openstreetmap.org/?mlat=50.45",
+        "https://video.example/trier",
+    ]
+    .iter()
+    .map(|s| {
+        html.find(s)
+            .unwrap_or_else(|| panic!("{s} missing: {html}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(
+        html.contains("href=\"http://town.test/demarches\""),
+        "links inside the site resolve"
+    );
+    assert!(
+        !html.contains("<h2 id=\"bien-trier-title\""),
+        "a hidden title is not shown"
+    );
+    // The JSON of the page lists its sections as items, for Plone's clients.
+    let json = get_json(&t, &page, None).await;
+    assert_eq!(json["items_total"], 4);
+}
+
+#[tokio::test]
+async fn an_alert_shows_on_every_page_between_its_dates() {
+    let t = town(false);
+    let now = chrono::Utc::now();
+    let fmt =
+        |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let current = create(&t, "admin", "/", json!({
+        "@type": "Alert", "title": "Tempête", "message": "Vents violents : restez chez vous.", "level": "danger",
+        "effective": fmt(now - chrono::Duration::hours(1)), "expires": fmt(now + chrono::Duration::days(1)),
+    })).await;
+    let past = create(&t, "admin", "/", json!({
+        "@type": "Alert", "title": "Ancienne", "message": "Coupure d'eau terminée.",
+        "effective": fmt(now - chrono::Duration::days(3)), "expires": fmt(now - chrono::Duration::days(2)),
+    })).await;
+    let page = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Document", "title": "Contact"}),
+    )
+    .await;
+    for p in [&current, &past, &page] {
+        transition(&t, "admin", p, "publish").await;
+    }
+    for path in ["/", page.as_str(), "/@@login"] {
+        let html = get(&t, path, None).await.text();
+        assert!(html.contains("Vents violents"), "{path}: {html}");
+        assert!(html.contains("role=\"alert\""), "{path}");
+        assert!(!html.contains("Coupure d'eau"), "{path}");
+    }
+    // Retracted: gone at once.
+    transition(&t, "admin", &current, "retract").await;
+    assert!(!get(&t, &page, None).await.text().contains("Vents violents"));
+}
+
+#[tokio::test]
+async fn a_collaborative_section_lets_its_members_write_and_the_town_publish() {
+    let t = town(false);
+    t.site
+        .write(&system(), |w| {
+            w.add_user(
+                "marc",
+                "Marc du Syndicat",
+                Some("marc@si.test"),
+                PASSWORD,
+                &[],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    // An unknown member is refused and nothing is made.
+    let r = call(
+        &t,
+        "POST",
+        "/",
+        Some("admin"),
+        Some(json!({"@type": "Subsite", "title": "Syndicat", "members": "personne"})),
+    )
+    .await;
+    assert!(r.status.is_client_error(), "{}", r.text());
+    assert!(t.site.get("/syndicat").unwrap().is_none());
+    let sub = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Subsite", "title": "Syndicat d'initiative", "members": "marc"}),
+    )
+    .await;
+    transition(&t, "admin", &sub, "publish").await;
+    // Marc writes inside, not outside.
+    let page = create(
+        &t,
+        "marc",
+        &sub,
+        json!({"@type": "Document", "title": "Nos balades"}),
+    )
+    .await;
+    let r = call(
+        &t,
+        "POST",
+        "/",
+        Some("marc"),
+        Some(json!({"@type": "Document", "title": "Ailleurs"})),
+    )
+    .await;
+    assert!(r.status.is_client_error());
+    // He submits; he does not publish: the town does.
+    transition(&t, "marc", &page, "submit").await;
+    let r = call(
+        &t,
+        "POST",
+        &format!("{page}/@workflow/publish"),
+        Some("marc"),
+        Some(json!({})),
+    )
+    .await;
+    assert!(r.status.is_client_error(), "{}", r.text());
+    assert_eq!(get(&t, &page, None).await.status, 404);
+    transition(&t, "rita", &page, "publish").await;
+    let html = get(&t, &page, None).await.text();
+    // Its own menu, inside the town's site.
+    assert!(html.contains("class=\"subsite-menu\""), "{html}");
+    assert!(html.contains("aria-current=\"page\">Nos balades"), "{html}");
+    assert!(html.contains("class=\"breadcrumbs\""));
+    // Removed from the members: no more writing there.
+    let r = call(
+        &t,
+        "PATCH",
+        &sub,
+        Some("admin"),
+        Some(json!({"members": ""})),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = call(
+        &t,
+        "POST",
+        &sub,
+        Some("marc"),
+        Some(json!({"@type": "Document", "title": "Encore"})),
+    )
+    .await;
+    assert!(r.status.is_client_error());
+}
+
+#[tokio::test]
+async fn a_page_with_a_future_publication_date_waits_for_it() {
+    let t = town(true);
+    let later = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let page = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Document", "title": "Résultats des élections", "effective": later}),
+    )
+    .await;
+    transition(&t, "admin", &page, "publish").await;
+    assert_eq!(get(&t, &page, None).await.status, 404);
+    assert!(!get(&t, "/", None)
+        .await
+        .text()
+        .contains("Résultats des élections"));
+    let r = get_json(&t, "/@search?SearchableText=élections", None).await;
+    assert_eq!(r["items_total"], 0, "{r}");
+    assert_eq!(get(&t, &page, Some("admin")).await.status, 200);
+    assert_eq!(get(&t, &page, Some("rita")).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_procedure_offers_its_button() {
+    let t = town(true);
+    let html = get(&t, "/demarches/demander-un-permis-d-urbanisme", None)
+        .await
+        .text();
+    assert!(
+        html.contains(
+            "class=\"button procedure-button\" href=\"https://www.wallonie.be/fr/demarches\""
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Plus d&#39;informations</a>"), "{html}");
+}
