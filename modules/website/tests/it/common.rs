@@ -71,14 +71,6 @@ pub(crate) fn system() -> Principal {
     Principal::system("admin")
 }
 
-/// A JSON object's map.
-pub(crate) fn data(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => panic!("data must be an object"),
-    }
-}
-
 /// An answer, read whole.
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,

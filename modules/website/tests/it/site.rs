@@ -51,6 +51,7 @@ async fn a_news_item_reaches_visitors_only_once_a_reviewer_publishes_it() {
     );
     let page = get(&t, &news, None).await;
     assert_eq!(page.status, 200);
+    assert!(page.header("content-type").starts_with("text/html"));
     assert!(page.text().contains("Réouverture mardi"));
     // The home page's latest news lists it first.
     let home = get(&t, "/", None).await.text();
