@@ -122,6 +122,13 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Files the module serves at `/++resource++<module>/<file>` (its
+    /// CSS, scripts, icons): (file name, content type, content). Served by
+    /// the binary itself, never from elsewhere.
+    fn assets(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[]
+    }
+
     /// The views the module adds to the web surface (`@@events`,
     /// `sitemap.xml`…): see [`crate::view`].
     fn views(&self) -> Vec<crate::view::View> {

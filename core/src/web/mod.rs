@@ -293,6 +293,12 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
     if let Some(file) = rest.strip_prefix("/++resource++beffroi/") {
         return resource(file);
     }
+    if let Some((module, file)) = rest
+        .strip_prefix("/++resource++")
+        .and_then(|r| r.split_once('/'))
+    {
+        return module_resource(req, module, file);
+    }
     if let Some(file) = rest.strip_prefix("/++theme++/") {
         return theme::serve(req, file);
     }
@@ -604,6 +610,28 @@ fn resource(file: &str) -> Response {
         )
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A file an enabled module serves (`Module::assets`).
+fn module_resource(req: &Req<'_>, module: &str, file: &str) -> Response {
+    let found = req
+        .site
+        .modules()
+        .iter()
+        .filter(|m| m.manifest().name == module)
+        .flat_map(|m| m.assets().iter())
+        .find(|(name, _, _)| *name == file);
+    match found {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => error_response(req, StatusCode::NOT_FOUND, "not-found", &req.asked),
     }
 }
 

@@ -69,6 +69,14 @@ impl Module for Viewing {
         }
     }
 
+    fn assets(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[(
+            "viewing.css",
+            "text/css; charset=utf-8",
+            ".shout { color: #900; }",
+        )]
+    }
+
     fn views(&self) -> Vec<View> {
         vec![
             View {
@@ -320,4 +328,27 @@ async fn the_root_shows_its_default_page_while_it_may_be_viewed() {
     // JSON still answers with the root itself.
     let r = request(&app, "GET", "/", &[JSON], "").await;
     assert_eq!(r.json()["@type"], "Plone Site");
+}
+
+/// A module's own files are served by the binary, under its name.
+#[tokio::test]
+async fn a_modules_assets_are_served_under_its_name() {
+    let t = viewing_town();
+    let app = serve(&t);
+    let r = request(&app, "GET", "/++resource++viewing/viewing.css", &[], "").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "text/css; charset=utf-8");
+    assert_eq!(r.body, ".shout { color: #900; }");
+    for missing in [
+        "/++resource++viewing/other.css",
+        "/++resource++viewing/../viewing.css",
+        "/++resource++nobody/viewing.css",
+        "/++resource++testing/viewing.css",
+    ] {
+        assert_eq!(
+            request(&app, "GET", missing, &[], "").await.status,
+            404,
+            "{missing}"
+        );
+    }
 }

@@ -208,6 +208,14 @@ impl Module for Website {
         }
     }
 
+    fn assets(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[(
+            "website.css",
+            "text/css; charset=utf-8",
+            include_str!("../assets/website.css"),
+        )]
+    }
+
     fn demo_content(&self, w: &mut Writer<'_>) -> Result<()> {
         demo::add(w)
     }

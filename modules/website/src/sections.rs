@@ -38,6 +38,10 @@ pub(crate) fn subscribers() -> Vec<Subscriber> {
 /// A page's sections, an inherited banner, and the home page's entry
 /// points.
 pub(crate) fn decorate(page: &Page<'_>, item: Option<&Item>, out: &mut Decorations) -> Result<()> {
+    out.head.push(format!(
+        r#"<link rel="stylesheet" href="{}/++resource++website/website.css">"#,
+        page.base()
+    ));
     let Some(item) = item else {
         return Ok(());
     };

@@ -52,6 +52,11 @@ async fn a_news_item_reaches_visitors_only_once_a_reviewer_publishes_it() {
     let page = get(&t, &news, None).await;
     assert_eq!(page.status, 200);
     assert!(page.header("content-type").starts_with("text/html"));
+    // The module's style, served by the binary itself.
+    assert!(page.text().contains("/++resource++website/website.css"));
+    let css = get(&t, "/++resource++website/website.css", None).await;
+    assert_eq!(css.status, 200);
+    assert!(css.text().contains(".alert-danger"));
     assert!(page.text().contains("Réouverture mardi"));
     // The home page's latest news lists it first.
     let home = get(&t, "/", None).await.text();
