@@ -297,6 +297,16 @@ fn the_main_pages_have_no_serious_accessibility_violations() {
         "/nl/welkom",
         "/@@login",
         "/nothing-here",
+        "/vie-communale",
+        "/vie-communale/le-conseil-communal",
+        "/demarches/demander-un-permis-d-urbanisme",
+        "/tourisme/balades",
+        "/agenda/foire-agricole-de-tamines",
+        "/agenda/marche-hebdomadaire-d-auvelais",
+        "/agenda/@@events",
+        "/actualites/@@news",
+        "/@@search?SearchableText=march%C3%A9",
+        "/@@topic/sports",
     ]
     .iter()
     .map(|p| p.to_string())

@@ -18,3 +18,5 @@ mod http;
 mod languages;
 /// A small WebDriver client for headless Chromium.
 mod webdriver;
+/// The demo town's website in headless Chromium: home page, menu, search.
+mod website;
