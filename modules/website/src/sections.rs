@@ -52,6 +52,7 @@ pub(crate) fn decorate(page: &Page<'_>, item: Option<&Item>, out: &mut Decoratio
             out.values.insert("home".into(), home(page));
         }
     }
+    out.values.insert("labels".into(), labels(page, item));
     if item.type_name == "Procedure" {
         out.values.insert("procedure".into(), procedure(page, item));
     }
@@ -288,6 +289,44 @@ fn latest(page: &Page<'_>, s: &Item) -> Result<Value> {
         _ => String::new(),
     };
     Ok(json!({"items": items, "more_url": more, "topic": topic}))
+}
+
+/// The titles of an item's category and topics in the page's language,
+/// for its page's links to the listings.
+fn labels(page: &Page<'_>, item: &Item) -> Value {
+    let title = |vocabulary: &str, value: &str| {
+        page.site()
+            .schema()
+            .vocabulary(vocabulary)
+            .and_then(|v| v.terms.iter().find(|t| t.value == value))
+            .map(|t| t.title.get(page.lang()).to_owned())
+    };
+    let mut out = Map::new();
+    for (field, vocabulary) in [
+        ("news_category", "news_categories"),
+        ("page_category", "page_categories"),
+        ("procedure_category", "procedure_categories"),
+    ] {
+        if let Some(t) = item
+            .field(field)
+            .and_then(Value::as_str)
+            .and_then(|v| title(vocabulary, v))
+        {
+            out.insert(field.into(), json!(t));
+        }
+    }
+    let topics: Vec<Value> = item
+        .field("topics")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter_map(|v| title("topics", v).map(|t| json!({"value": v, "title": t})))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.insert("topics".into(), Value::Array(topics));
+    Value::Object(out)
 }
 
 /// A procedure's button: to its e-guichet form when that module is
