@@ -137,7 +137,7 @@ fn the_two_example_towns_look_different() {
     for trick in [
         "/++theme++/../site.toml",
         "/++theme++/%2e%2e/site.toml",
-        "/++theme++/folder_listing.html",
+        "/++theme++/website/folder_view.html",
     ] {
         let (status, _) = get(&format!("{}{trick}", eupen.url));
         assert_eq!(status, 404, "{trick}");

@@ -666,10 +666,10 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
             )
         }
         Mode::Html => (
-            render_item(
-                req,
-                &default_page(req, &item)?.unwrap_or_else(|| item.clone()),
-            )?
+            match default_page(req, &item)? {
+                Some(page) => render_item(req, &page, Some(&item))?,
+                None => render_item(req, &item, None)?,
+            }
             .into_bytes(),
             "text/html; charset=utf-8",
         ),
@@ -1061,10 +1061,19 @@ fn item_value(req: &Req<'_>, item: &Item) -> Result<Value> {
     Ok(item_v)
 }
 
-fn render_item(req: &Req<'_>, item: &Item) -> Result<String> {
+/// The page of `item`; `shown_for` is the container it stands in for as
+/// its default page (its URL is the page's canonical address, and the
+/// site root's home page is titled with the site's name).
+fn render_item(req: &Req<'_>, item: &Item, shown_for: Option<&Item>) -> Result<String> {
     let site = req.site;
     let lang = req.lang.as_str();
     let mut ctx = site_context(req, Some(item))?;
+    if let Some(c) = shown_for {
+        ctx.insert(
+            "shown_for",
+            &json!({"path": c.path, "url": item_url(&req.base, &c.path), "title": c.title()}),
+        );
+    }
     let ty = site.schema().get(&item.type_name);
     let url = item_url(&req.base, &item.path);
     ctx.insert("item", &item_value(req, item)?);

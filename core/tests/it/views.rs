@@ -325,6 +325,8 @@ async fn the_root_shows_its_default_page_while_it_may_be_viewed() {
         .unwrap();
     let r = request(&app, "GET", "/", &[], "").await;
     assert!(r.body.contains("<h1>Bienvenue</h1>"), "{}", r.body);
+    // The home page is titled with the site's name.
+    assert!(r.body.contains("<title>Test Town</title>"), "{}", r.body);
     // JSON still answers with the root itself.
     let r = request(&app, "GET", "/", &[JSON], "").await;
     assert_eq!(r.json()["@type"], "Plone Site");
