@@ -5,6 +5,11 @@
 /// A test town with the website module; HTTP helpers.
 #[allow(dead_code)] // Until every helper is used.
 mod common;
+/// The news and events feeds in RSS and Atom, parsed back.
+mod feeds;
+/// The public side: news listing, sitemap, robots.txt, canonical and
+/// Open Graph tags, search page, topic pages, nothing private shown.
+mod public;
 /// The types load, the demo content is valid, every view renders in every
 /// language, and every message is translated.
 mod types;
