@@ -11,7 +11,7 @@
 use beffroi::prelude::*;
 use beffroi::search::{DateRange, PathQuery, Query, SortOrder};
 use beffroi::view::{Answer, Page};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 use super::{b_start, choices, item_url, pager, published, term_title, with_query};
 
@@ -173,8 +173,12 @@ pub(super) fn news_view(page: &Page<'_>, item: &Item) -> Result<Answer> {
             .find(|(p, _, _)| *p == param)
             .map_or("", |(_, _, v)| v.as_str())
     };
-    let heading = if item.path == "/" {
-        page.t("website-news-heading", &[])
+    // On the news folder itself (`Actualités`), its title says it all.
+    let news_word = page.t("website-news-heading", &[]);
+    let heading = if item.path == "/"
+        || beffroi::text::slugify(item.title()) == beffroi::text::slugify(&news_word)
+    {
+        news_word
     } else {
         page.t("website-news-in", &[("place", item.title().to_owned())])
     };
@@ -224,7 +228,7 @@ fn entry(page: &Page<'_>, n: &Item) -> Value {
         "url": url,
         "title": n.title(),
         "description": n.description(),
-        "date": published(n).to_rfc3339(),
+        "date": published(n).to_rfc3339_opts(SecondsFormat::Secs, false),
         "date_display": date_display(page, published(n)),
         "category": category,
         "news_category": n.field("news_category"),

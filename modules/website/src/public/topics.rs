@@ -8,6 +8,7 @@
 use beffroi::prelude::*;
 use beffroi::search::{PathQuery, Query};
 use beffroi::view::{Answer, Page};
+use chrono::SecondsFormat;
 
 use super::listing::{date_display, news, upcoming_events};
 use super::{date_field, item_url, published, term_title};
@@ -131,7 +132,7 @@ fn landing(page: &Page<'_>, item: &Item, kind: &Kind) -> Result<Answer> {
                 "url": item_url(page, &n.path),
                 "title": n.title(),
                 "description": n.description(),
-                "date": published(n).to_rfc3339(),
+                "date": published(n).to_rfc3339_opts(SecondsFormat::Secs, false),
                 "date_display": date_display(page, published(n)),
             })
         })
@@ -145,7 +146,7 @@ fn landing(page: &Page<'_>, item: &Item, kind: &Kind) -> Result<Answer> {
                 "url": item_url(page, &e.path),
                 "title": e.title(),
                 "description": e.description(),
-                "date": start.map(|d| d.to_rfc3339()),
+                "date": start.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, false)),
                 "date_display": start.map(|d| date_display(page, d)),
             })
         })

@@ -72,6 +72,7 @@ async fn news_is_listed_newest_first_filtered_and_paged() {
     let html = r.text();
     assert_eq!(listed_titles(&html), ["Du jour", "Récente", "Ancienne"]);
     assert_eq!(html.matches("<h1>").count(), 1);
+    assert!(html.contains("<h1>Actualités</h1>"), "{html}");
     assert!(html.contains(r#"role="status""#), "{html}");
     // The thumbnail of the lead image, and the date.
     assert!(
