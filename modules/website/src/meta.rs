@@ -25,6 +25,7 @@ pub(crate) fn subscribers() -> Vec<Subscriber> {
 
 /// What it adds to pages.
 pub(crate) fn decorate(page: &Page<'_>, item: Option<&Item>, out: &mut Decorations) -> Result<()> {
+    let site = site_title(page);
     for feed in FEEDS {
         let mut href = format!("{}/{}", page.base(), feed.view);
         if !feed.query.is_empty() {
@@ -34,7 +35,7 @@ pub(crate) fn decorate(page: &Page<'_>, item: Option<&Item>, out: &mut Decoratio
         out.head.push(format!(
             r#"<link rel="alternate" type="{}" title="{}" href="{}">"#,
             feed.media_type,
-            escape(&page.t(feed.title_key, &[("site", site_title(page))])),
+            escape(&page.t(feed.title_key, &[("site", site.clone())])),
             escape(&href),
         ));
     }
@@ -42,7 +43,6 @@ pub(crate) fn decorate(page: &Page<'_>, item: Option<&Item>, out: &mut Decoratio
         return Ok(());
     };
     let url = item_url(page, &item.path);
-    let site = site_title(page);
     let title = if item.path == "/" || item.title().is_empty() {
         site.as_str()
     } else {

@@ -149,18 +149,18 @@ pub(super) fn search(page: &Page<'_>, item: &Item) -> Result<Answer> {
             .filter(|f| !active(f))
             .map(|f| (*f).to_owned())
             .collect();
-        let mut found = page.search(&q)?;
+        let mut found = run(page, &q)?;
         if found.items.is_empty() && found.total > 0 && q.b_start > 0 {
             // Past the end: the last page.
             q.b_start = (found.total - 1) / PAGE_SIZE * PAGE_SIZE;
-            found = page.search(&q)?;
+            found = run(page, &q)?;
         }
         let mut facets = found.facets.clone();
         for f in facet_names.iter().filter(|f| active(f)) {
             let mut fq = asked.query(&item.path, Some(f));
             fq.b_size = 0;
             fq.facets = vec![(*f).to_owned()];
-            facets.extend(page.search(&fq)?.facets);
+            facets.extend(run(page, &fq)?.facets);
         }
         let start = q.b_start;
         (Some((found, start)), facets)
@@ -214,6 +214,19 @@ pub(super) fn search(page: &Page<'_>, item: &Item) -> Result<Answer> {
         values.insert("results".into(), json!([]));
     }
     Ok(Answer::page("website/search.html", values))
+}
+
+/// Runs `q`; a query the search refuses (words it cannot read, such as
+/// a script it does not fold) finds nothing rather than failing the page.
+fn run(page: &Page<'_>, q: &Query) -> Result<Results> {
+    match page.search(q) {
+        Err(Error::Invalid(_)) => Ok(Results {
+            items: Vec::new(),
+            total: 0,
+            facets: Default::default(),
+        }),
+        other => other,
+    }
 }
 
 /// A facet for the form: its options with their counts, the chosen ones

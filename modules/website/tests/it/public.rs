@@ -422,10 +422,13 @@ async fn the_search_page_finds_marks_counts_and_escapes() {
         "{html}"
     );
     assert!(html.contains("Aucun résultat."), "{html}");
-    // A query of no word at all is no error.
-    let r = get(&t, "/@@search?q=%C2%AB%C2%BB", None).await;
-    assert_eq!(r.status, 200);
-    assert!(r.text().contains("Aucun résultat."));
+    // A query of no word at all, or of words the search cannot read, is
+    // no error.
+    for q in ["%C2%AB%C2%BB", "%E5%8C%97%E4%BA%AC"] {
+        let r = get(&t, &format!("/@@search?q={q}"), None).await;
+        assert_eq!(r.status, 200, "{q}");
+        assert!(r.text().contains("Aucun résultat."), "{q}");
+    }
     // The bare page is a form.
     let html = get(&t, "/@@search", None).await.text();
     assert!(
