@@ -5,6 +5,8 @@
 mod common;
 /// Consistency: the journal, a lost or broken index, reindex.
 mod consistency;
+/// Publication dates and field facets, as the website's public pages ask.
+mod publication;
 /// Queries: indexes, full text in five languages, sorting, batching, facets, files.
 mod queries;
 /// Permissions: nothing hidden is found, counted or faceted.

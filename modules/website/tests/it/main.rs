@@ -4,6 +4,11 @@
 
 /// A test town with the website module; HTTP helpers.
 mod common;
+/// The news and events feeds in RSS and Atom, parsed back.
+mod feeds;
+/// The public side: news listing, sitemap, robots.txt, canonical and
+/// Open Graph tags, search page, topic pages, nothing private shown.
+mod public;
 /// The website as its users live it: publication, sections, alerts,
 /// collaborative sections, procedures.
 mod site;
