@@ -2,11 +2,11 @@
 //! shares: a container's news, newest first, and its upcoming events.
 //!
 //! News is ordered by the date it was published: its `effective` date
-//! when an editor set one, else when it was added. Publishing does not
-//! set `effective` (the core leaves it to editors), so a search sorted
-//! on `effective` would put every news item without one last; the
-//! listing therefore reads the newest [`WINDOW`] news items found by the
-//! search (sorted on `created`) and orders them itself.
+//! (set by an editor, or by this module at the first publication), else
+//! when it was added — drafts an editor sees have no `effective`, and a
+//! search sorted on it would put them last. The listing therefore reads
+//! the newest [`WINDOW`] news items found by the search (sorted on
+//! `created`) and orders them itself.
 
 use beffroi::prelude::*;
 use beffroi::search::{DateRange, PathQuery, Query, SortOrder};
