@@ -216,6 +216,14 @@ impl Module for Website {
         )]
     }
 
+    fn upgrade_steps(&self) -> Vec<UpgradeStep> {
+        vec![UpgradeStep {
+            to: "0.3.0",
+            title: "events get a type (one-off event) where they have none",
+            run: upgrade_event_types,
+        }]
+    }
+
     fn demo_content(&self, w: &mut Writer<'_>) -> Result<()> {
         demo::add(w)
     }
@@ -256,6 +264,19 @@ impl Module for Website {
         public::decorate(page, item, out)?;
         Ok(())
     }
+}
+
+/// 0.3.0 made an event's type required: events stored before it are
+/// one-off events.
+fn upgrade_event_types(w: &mut Writer<'_>) -> Result<()> {
+    for item in w.site().walk()? {
+        if item.type_name == "Event" && item.field("event_type").is_none_or(Value::is_null) {
+            let mut data = Map::new();
+            data.insert("event_type".into(), json!("event"));
+            w.update(&item.path, data, None)?;
+        }
+    }
+    Ok(())
 }
 
 beffroi::register_module!(Website);
