@@ -216,6 +216,12 @@ impl Module for Website {
         )]
     }
 
+    /// A site that ran the module under its former name (`contenttypes`)
+    /// installs it afresh: its events get their type here too.
+    fn install(&self, w: &mut Writer<'_>) -> Result<()> {
+        upgrade_event_types(w)
+    }
+
     fn upgrade_steps(&self) -> Vec<UpgradeStep> {
         vec![UpgradeStep {
             to: "0.3.0",

@@ -15,3 +15,5 @@ mod site;
 /// The types load, the demo content is valid, every view renders in every
 /// language, and every message is translated.
 mod types;
+/// A site of the former `contenttypes` module becomes a website.
+mod upgrade;
