@@ -124,7 +124,11 @@ fn event_values(page: &Page<'_>, item: &Item) -> Value {
     if let Some(address) = item.field("address") {
         let part = |k: &str| address.get(k).and_then(Value::as_str).unwrap_or("").trim();
         let town = format!("{} {}", part("postcode"), part("locality"));
-        v["address"] = json!({"street": part("street"), "town": town.trim()});
+        let line: Vec<&str> = [part("street"), town.trim()]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+        v["address"] = json!(line.join(", "));
     }
     let Some(s) = Schedule::of(item, tz) else {
         return v;

@@ -45,20 +45,23 @@ pub(crate) fn view(page: &Page<'_>, container: &Item) -> Result<Answer> {
     let from = f.from.map_or(now, |d| midnight(tz, d).to_utc());
     let to = f.to.map(|d| midnight(tz, d + Duration::days(1)).to_utc());
     let events = events_below(page, &container.path, &f.choices)?;
-    let mut rows: Vec<(Occurrence, usize, Schedule)> = Vec::new();
+    // Each event's schedule once; rows point at their event.
+    let mut schedules: Vec<Option<Schedule>> = Vec::with_capacity(events.len());
+    let mut rows: Vec<(Occurrence, usize)> = Vec::new();
     for (i, item) in events.iter().enumerate() {
-        if f.flags
+        let wanted = f
+            .flags
             .iter()
-            .any(|field| item.field(field).and_then(Value::as_bool) != Some(true))
-        {
-            continue;
+            .all(|field| item.field(field).and_then(Value::as_bool) == Some(true));
+        let s = Schedule::of(item, tz).filter(|_| wanted);
+        if let Some(s) = &s {
+            rows.extend(
+                s.occurrences(from, to, PER_EVENT)
+                    .into_iter()
+                    .map(|o| (o, i)),
+            );
         }
-        let Some(s) = Schedule::of(item, tz) else {
-            continue;
-        };
-        for o in s.occurrences(from, to, PER_EVENT) {
-            rows.push((o, i, s.clone()));
-        }
+        schedules.push(s);
     }
     rows.sort_by(|a, b| {
         (a.0.start, events[a.1].title(), &events[a.1].path).cmp(&(
@@ -72,7 +75,7 @@ pub(crate) fn view(page: &Page<'_>, container: &Item) -> Result<Answer> {
         .iter()
         .skip(f.b_start)
         .take(PAGE_SIZE)
-        .map(|(o, i, s)| row(page, &events[*i], s, o, now))
+        .filter_map(|(o, i)| Some(row(page, &events[*i], schedules[*i].as_ref()?, o, now)))
         .collect();
     let base = format!(
         "{}/@@events",

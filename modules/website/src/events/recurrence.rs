@@ -152,7 +152,7 @@ impl Recurrence {
             let (name, value) = part
                 .split_once('=')
                 .map(|(n, v)| (n.trim().to_ascii_uppercase(), v.trim()))
-                .ok_or_else(|| Problem::bad(part, ""))?;
+                .ok_or_else(|| Problem::new("website-rrule-unknown-part").with("part", part))?;
             if seen.contains(&name) {
                 return Err(Problem::new("website-rrule-twice").with("part", name));
             }
@@ -665,7 +665,7 @@ mod tests {
         assert_eq!(key("FREQ=DAILY\nFREQ=WEEKLY"), "website-rrule-one-rule");
         assert_eq!(key("RDATE:20260101"), "website-rrule-unknown-line");
         assert_eq!(key("EXDATE:20260101"), "website-rrule-one-rule");
-        assert_eq!(key("FREQ=DAILY;garbage"), "website-rrule-bad-value");
+        assert_eq!(key("FREQ=DAILY;garbage"), "website-rrule-unknown-part");
     }
 
     #[test]
@@ -700,6 +700,12 @@ mod tests {
         assert_eq!(
             r.to_ical(at(2026, 5, 2, 0, 0), true),
             "FREQ=WEEKLY;UNTIL=20261231;BYDAY=SA"
+        );
+        // A first Saturday stays numbered (`1SA`, not `SA`).
+        let r = rule("FREQ=MONTHLY;BYDAY=1SA,-1SU;WKST=MO");
+        assert_eq!(
+            r.to_ical(start, false),
+            "FREQ=MONTHLY;BYDAY=1SA,-1SU;WKST=MO"
         );
         let r = rule("FREQ=MONTHLY;INTERVAL=2;BYDAY=-1FR;COUNT=4");
         assert_eq!(

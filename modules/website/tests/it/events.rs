@@ -212,7 +212,7 @@ async fn an_event_is_added_edited_and_shown_with_its_details() {
     // When, in French, with its hours.
     assert!(html.contains("de 20:00 à 22:30"), "{html}");
     // Where, with a map link to OpenStreetMap and no embedded map.
-    assert!(html.contains("Kiosque du parc") && html.contains("5060 Sambreville"));
+    assert!(html.contains("Kiosque du parc") && html.contains("Rue du Parc 1, 5060 Sambreville"));
     assert!(
         html.contains("https://www.openstreetmap.org/?mlat=50.4447&amp;mlon=4.6157"),
         "{html}"
