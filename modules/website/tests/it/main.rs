@@ -4,6 +4,9 @@
 
 /// A test town with the website module; HTTP helpers.
 mod common;
+/// Events: rules checked on write, the agenda and its filters, iCalendar,
+/// the event's page, and who sees what.
+mod events;
 /// The news and events feeds in RSS and Atom, parsed back.
 mod feeds;
 /// The public side: news listing, sitemap, robots.txt, canonical and
