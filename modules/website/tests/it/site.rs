@@ -319,3 +319,97 @@ async fn a_procedure_offers_its_button() {
     );
     assert!(html.contains("Plus d&#39;informations</a>"), "{html}");
 }
+
+/// The "done means": a communicator creates a news item and an
+/// event with an image, submits them, a reviewer publishes them, and they
+/// appear on the home page, in the listings, the feeds, the sitemap and
+/// the search, first, for anonymous visitors — and nowhere before.
+#[tokio::test]
+async fn news_and_an_event_appear_everywhere_once_published_and_nowhere_before() {
+    let t = town(true);
+    let image = json!({"data": PNG, "encoding": "base64", "filename": "photo.png", "content-type": "image/png"});
+    let news = create(&t, "carla", "/actualites", json!({
+        "@type": "News Item", "title": "Inauguration du parc Zéphyrin",
+        "description": "Le nouveau parc ouvre ses portes.", "image": image, "topics": ["environment"],
+    }))
+    .await;
+    let start = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let end = (chrono::Utc::now() + chrono::Duration::hours(5)).to_rfc3339();
+    let event = create(
+        &t,
+        "carla",
+        "/agenda",
+        json!({
+            "@type": "Event", "title": "Fête du parc Zéphyrin", "start": start, "end": end,
+            "event_type": "event", "image": image, "topics": ["environment"],
+        }),
+    )
+    .await;
+    // Its titles, or its address (the sitemap lists addresses only).
+    let shows = |body: &str| {
+        [
+            "Inauguration du parc",
+            "inauguration-du-parc",
+            "Fête du parc",
+            "fete-du-parc",
+        ]
+        .iter()
+        .any(|m| body.contains(m))
+    };
+    let surfaces = [
+        "/",
+        "/actualites/@@news",
+        "/agenda/@@events",
+        "/@@rss",
+        "/@@atom",
+        "/@@rss?type=events",
+        "/sitemap.xml",
+        "/@@ical",
+        "/@@search?SearchableText=Z%C3%A9phyrin",
+        "/@@topic/environment",
+    ];
+    for stage in ["draft", "pending"] {
+        for s in surfaces {
+            let body = get(&t, s, None).await.text();
+            assert!(!shows(&body), "{stage}: {s} shows it: {body}");
+        }
+        assert_eq!(get(&t, &news, None).await.status, 404);
+        assert_eq!(get(&t, &event, None).await.status, 404);
+        if stage == "draft" {
+            transition(&t, "carla", &news, "submit").await;
+            transition(&t, "carla", &event, "submit").await;
+        }
+    }
+    transition(&t, "rita", &news, "publish").await;
+    transition(&t, "rita", &event, "publish").await;
+    for s in surfaces {
+        let body = get(&t, s, None).await.text();
+        assert!(shows(&body), "{s} misses it: {body}");
+    }
+    // First where order matters: the newest news, the soonest event.
+    let listing = get(&t, "/actualites/@@news", None).await.text();
+    let first_news = listing.find("Inauguration du parc").unwrap();
+    assert!(listing
+        .find("Collecte des sapins")
+        .is_none_or(|o| first_news < o));
+    let agenda = get(&t, "/agenda/@@events", None).await.text();
+    let ours = agenda.find("Fête du parc Zéphyrin").unwrap();
+    // Only events already under way (the fair, the market if today is a
+    // Saturday) may come before one starting in three hours.
+    for later in ["Concert de Noël", "Balade nature", "Jogging de la Sambre"] {
+        assert!(
+            agenda.find(later).is_none_or(|o| ours < o),
+            "{later} before ours"
+        );
+    }
+    let rss = get(&t, "/@@rss", None).await.text();
+    let first_item = rss.find("<item>").unwrap();
+    assert!(
+        rss[first_item..].find("Inauguration").unwrap()
+            < rss[first_item..].find("</item>").unwrap()
+    );
+    // The image is there, scaled for the listing.
+    let thumb = get(&t, &format!("{news}/@@images/image/thumb"), None).await;
+    assert_eq!(thumb.status, 200);
+    assert_eq!(thumb.header("content-type"), "image/png");
+}
