@@ -110,9 +110,9 @@ fn a_visitor_finds_their_way_with_the_menu_and_the_search_box() {
         browser.current_url()
     );
     let source = browser.source();
-    assert!(source.contains("Marché hebdomadaire"), "{source}");
+    assert!(source.contains("hebdomadaire d'Auvelais"), "{source}");
     assert!(
-        browser.find_all("main mark").len() >= 1,
+        !browser.find_all("main mark").is_empty(),
         "matches are highlighted: {source}"
     );
 }

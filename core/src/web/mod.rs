@@ -1126,6 +1126,18 @@ fn render_item(req: &Req<'_>, item: &Item, shown_for: Option<&Item>) -> Result<S
 fn visible_fields(req: &Req<'_>, item: &Item) -> Result<Map<String, Value>> {
     let mut out = item.fields.clone();
     if let Some(ty) = req.site.schema().get(&item.type_name) {
+        // Addresses inside the site (`${portal_url}/…`) are given whole,
+        // as plone.restapi gives a Link's.
+        for f in ty
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Url))
+        {
+            if let Some(u) = out.get(&f.name).and_then(Value::as_str) {
+                let resolved = crate::text::resolve_url(u, &req.base);
+                out.insert(f.name.clone(), Value::String(resolved));
+            }
+        }
         for f in ty
             .fields
             .iter()

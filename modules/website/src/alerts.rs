@@ -93,9 +93,17 @@ fn current(page: &Page<'_>) -> Result<Vec<Map<String, Value>>> {
 
 /// The banner of the current alerts, above every page's content.
 pub(crate) fn decorate(page: &Page<'_>, _item: Option<&Item>, out: &mut Decorations) -> Result<()> {
-    let alerts = current(page)?;
+    let mut alerts = current(page)?;
     if alerts.is_empty() {
         return Ok(());
+    }
+    // Links inside the site, for the address this request came by (the
+    // alerts are kept for every address the site answers).
+    for a in &mut alerts {
+        if let Some(link) = a.get("link").and_then(Value::as_str) {
+            let resolved = beffroi::text::resolve_url(link, page.base());
+            a.insert("link".into(), json!(resolved));
+        }
     }
     let mut values = Map::new();
     values.insert(

@@ -181,11 +181,23 @@ async fn an_alert_shows_on_every_page_between_its_dates() {
     for p in [&current, &past, &page] {
         transition(&t, "admin", p, "publish").await;
     }
+    t.site
+        .update(
+            &system(),
+            &current,
+            serde_json::from_value(json!({"link": "${portal_url}/contact"})).unwrap(),
+            None,
+        )
+        .unwrap();
     for path in ["/", page.as_str(), "/@@login"] {
         let html = get(&t, path, None).await.text();
         assert!(html.contains("Vents violents"), "{path}: {html}");
         assert!(html.contains("role=\"alert\""), "{path}");
         assert!(!html.contains("Coupure d'eau"), "{path}");
+        assert!(
+            html.contains("href=\"http://town.test/contact\""),
+            "{path}: {html}"
+        );
     }
     // Retracted: gone at once.
     transition(&t, "admin", &current, "retract").await;
