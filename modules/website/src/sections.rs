@@ -283,11 +283,17 @@ fn latest(page: &Page<'_>, s: &Item) -> Result<Value> {
             "image": it.field("image").is_some_and(|v| !v.is_null()).then(|| format!("{url}/@@images/image/thumb")),
         }));
     }
-    let more = match types.as_slice() {
+    let mut more = match types.as_slice() {
         [t] if t == "Event" => page.url("/@@events"),
         [t] if t == "News Item" => page.url("/@@news"),
         _ => String::new(),
     };
+    if !more.is_empty() && !topic.is_empty() {
+        more.push_str(&format!(
+            "?topic={}",
+            form_urlencoded::byte_serialize(topic.as_bytes()).collect::<String>()
+        ));
+    }
     Ok(json!({"items": items, "more_url": more, "topic": topic}))
 }
 

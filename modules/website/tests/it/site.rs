@@ -425,3 +425,187 @@ async fn news_and_an_event_appear_everywhere_once_published_and_nowhere_before()
     assert_eq!(thumb.status, 200);
     assert_eq!(thumb.header("content-type"), "image/png");
 }
+
+/// Folders: a layout, a default page shown in their place, a banner shown
+/// on them and below them.
+#[tokio::test]
+async fn folders_have_layouts_default_pages_and_banners_inherited_below() {
+    let t = town(false);
+    let image = json!({"data": PNG, "encoding": "base64", "filename": "banniere.png", "content-type": "image/png"});
+    let folder = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Folder", "title": "Loisirs", "layout": "cards", "banner": image}),
+    )
+    .await;
+    let page = create(
+        &t,
+        "admin",
+        &folder,
+        json!({"@type": "Document", "title": "Piscine", "description": "Horaires et tarifs."}),
+    )
+    .await;
+    let sub = create(
+        &t,
+        "admin",
+        &folder,
+        json!({"@type": "Folder", "title": "Sports"}),
+    )
+    .await;
+    for p in [&folder, &page, &sub] {
+        transition(&t, "admin", p, "publish").await;
+    }
+    let html = get(&t, &folder, None).await.text();
+    assert!(html.contains("class=\"folder layout-cards\""), "{html}");
+    assert!(
+        html.contains("Horaires et tarifs."),
+        "cards show descriptions"
+    );
+    // The banner, here and below.
+    for p in [&folder, &page, &sub] {
+        let html = get(&t, p, None).await.text();
+        assert!(
+            html.contains(&format!("http://town.test{folder}/@@images/banner/huge")),
+            "{p}: {html}"
+        );
+    }
+    assert_eq!(
+        get(&t, &format!("{folder}/@@images/banner/huge"), None)
+            .await
+            .status,
+        200
+    );
+    // A default page stands in for its folder.
+    let uid = t.site.get(&page).unwrap().unwrap().uid;
+    let r = call(
+        &t,
+        "PATCH",
+        &folder,
+        Some("admin"),
+        Some(json!({"default_page": uid})),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let html = get(&t, &folder, None).await.text();
+    assert!(html.contains("<h1>Piscine</h1>"), "{html}");
+}
+
+/// Files, gallery, contact and a topic's latest items, each from what the
+/// visitor may see.
+#[tokio::test]
+async fn sections_show_files_images_a_contact_and_a_topics_latest_items() {
+    let t = town(false);
+    let page = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Document", "title": "Mobilité"}),
+    )
+    .await;
+    let files = create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Files Section", "title": "Documents"}),
+    )
+    .await;
+    create(&t, "admin", &files, json!({"@type": "File", "title": "Plan communal de mobilité",
+        "file": {"data": "UENNIGRlIFNhbWJyZXZpbGxl", "encoding": "base64", "filename": "pcm.txt", "content-type": "text/plain"}})).await;
+    let gallery = create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Gallery Section", "title": "Photos"}),
+    )
+    .await;
+    create(&t, "admin", &gallery, json!({"@type": "Image", "title": "La nouvelle gare", "description": "La gare d'Auvelais rénovée",
+        "image": {"data": PNG, "encoding": "base64", "filename": "gare.png", "content-type": "image/png"}})).await;
+    let contact = create(&t, "admin", "/", json!({"@type": "Document", "title": "Service Mobilité", "description": "Rue de la Gare 1"})).await;
+    let hidden = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Document", "title": "Brouillon secret"}),
+    )
+    .await;
+    let uid = |p: &str| t.site.get(p).unwrap().unwrap().uid;
+    create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Contact Section", "title": "Contact", "contact": uid(&contact)}),
+    )
+    .await;
+    create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Contact Section", "title": "Caché", "contact": uid(&hidden)}),
+    )
+    .await;
+    create(
+        &t,
+        "admin",
+        &page,
+        json!({"@type": "Query Section", "title": "Actualités mobilité",
+        "query_types": ["News Item"], "query_topic": "mobility", "query_limit": 2}),
+    )
+    .await;
+    // Out of the menu, so only the section shows their titles.
+    let news = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Folder", "title": "Actus", "exclude_from_nav": true}),
+    )
+    .await;
+    transition(&t, "admin", &news, "publish").await;
+    for (title, topic) in [
+        ("Nouveau bus", "mobility"),
+        ("Piste cyclable", "mobility"),
+        ("Parking vélo", "mobility"),
+        ("Concert", "culture"),
+    ] {
+        let n = create(
+            &t,
+            "admin",
+            &news,
+            json!({"@type": "News Item", "title": title, "topics": [topic]}),
+        )
+        .await;
+        transition(&t, "admin", &n, "publish").await;
+    }
+    for p in [&page, &contact] {
+        transition(&t, "admin", p, "publish").await;
+    }
+    let html = get(&t, &page, None).await.text();
+    assert!(
+        html.contains("Plan communal de mobilité</a> <span class=\"file-meta\">(pcm.txt, 18 B)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("/la-nouvelle-gare/@@images/image/preview"),
+        "{html}"
+    );
+    assert!(
+        html.contains("alt=\"La gare d&#39;Auvelais rénovée\""),
+        "{html}"
+    );
+    assert!(html.contains("Service Mobilité</a>"), "{html}");
+    assert!(
+        !html.contains("Brouillon secret"),
+        "a contact the visitor may not see is not shown"
+    );
+    // Two of the three mobility news, none of the culture one.
+    let shown = ["Nouveau bus", "Piste cyclable", "Parking vélo"]
+        .iter()
+        .filter(|t| html.contains(*t))
+        .count();
+    assert_eq!(shown, 2, "{html}");
+    assert!(!html.contains("Concert"));
+    assert!(
+        html.contains("href=\"http://town.test/@@news?topic=mobility\""),
+        "{html}"
+    );
+}
