@@ -119,8 +119,9 @@ fn publication_dates_and_field_facets_decide_what_search_finds_and_counts() {
     };
     assert_eq!(titles(&s.search(&manager, &q).unwrap()), ["Annoncée"]);
 
-    // At a time the asker gives: what was within its dates in June 2000
-    // (an item without dates always is).
+    // At a time the asker gives: what was within its dates in June 2000.
+    // "Courante" was dated when it was published (today), by the website
+    // module, so it was not yet.
     let mut q = news_query();
     q.active_at = Some(
         chrono::DateTime::parse_from_rfc3339("2000-06-01T00:00:00Z")
@@ -128,5 +129,5 @@ fn publication_dates_and_field_facets_decide_what_search_finds_and_counts() {
             .timestamp(),
     );
     let then = beffroi_catalog::search(&s, &manager, &q).unwrap();
-    assert_eq!(titles(&then), ["Courante", "En cours", "Expirée"]);
+    assert_eq!(titles(&then), ["En cours", "Expirée"]);
 }
