@@ -609,3 +609,122 @@ async fn sections_show_files_images_a_contact_and_a_topics_latest_items() {
         "{html}"
     );
 }
+
+/// Every type of the module: its add form, created over the API, edited,
+/// its page and its edit form shown.
+#[tokio::test]
+async fn every_type_is_added_edited_and_shown() {
+    let t = town(false);
+    let page = create(
+        &t,
+        "admin",
+        "/",
+        json!({"@type": "Document", "title": "Hôte"}),
+    )
+    .await;
+    let image = json!({"data": PNG, "encoding": "base64", "filename": "i.png", "content-type": "image/png"});
+    let file = json!({"data": "dGV4dGU=", "encoding": "base64", "filename": "f.txt", "content-type": "text/plain"});
+    let soon = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let later = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let cases: Vec<(&str, &str, Value)> = vec![
+        ("/", "Folder", json!({})),
+        ("/", "Document", json!({"text": "<p>Texte</p>"})),
+        (
+            "/",
+            "News Item",
+            json!({"text": "<p>Texte</p>", "image": image}),
+        ),
+        (
+            "/",
+            "Event",
+            json!({"start": soon, "end": later, "event_type": "event"}),
+        ),
+        ("/", "File", json!({"file": file})),
+        ("/", "Image", json!({"image": image})),
+        (
+            "/",
+            "Link",
+            json!({"remote_url": "https://www.wallonie.be/"}),
+        ),
+        (
+            "/",
+            "Procedure",
+            json!({"procedure_category": "certificate"}),
+        ),
+        (
+            "/",
+            "Alert",
+            json!({"message": "Attention", "effective": soon, "expires": later}),
+        ),
+        ("/", "Subsite", json!({})),
+        (&page, "Text Section", json!({"text": "<p>Texte</p>"})),
+        (&page, "Files Section", json!({})),
+        (&page, "Gallery Section", json!({})),
+        (&page, "Links Section", json!({})),
+        (
+            &page,
+            "Map Section",
+            json!({"latitude": 50.4, "longitude": 4.6}),
+        ),
+        (
+            &page,
+            "Contact Section",
+            json!({"contact": t.site.get(&page).unwrap().unwrap().uid}),
+        ),
+        (
+            &page,
+            "Query Section",
+            json!({"query_types": ["News Item"]}),
+        ),
+        (
+            &page,
+            "Video Section",
+            json!({"video_url": "https://video.example/v"}),
+        ),
+    ];
+    for (parent, ty, mut body) in cases {
+        let form = get(
+            &t,
+            &format!(
+                "{}/++add++{}",
+                parent.trim_end_matches('/'),
+                ty.replace(' ', "%20")
+            ),
+            Some("admin"),
+        )
+        .await;
+        assert_eq!(form.status, 200, "{ty} add form: {}", form.text());
+        assert!(form.text().contains("<form"), "{ty}");
+        body["@type"] = json!(ty);
+        body["title"] = json!(format!("Essai {ty}"));
+        let path = create(&t, "admin", parent, body).await;
+        let r = call(
+            &t,
+            "PATCH",
+            &path,
+            Some("admin"),
+            Some(json!({"description": "Modifié"})),
+        )
+        .await;
+        assert_eq!(r.status, 204, "{ty}: {}", r.text());
+        let shown = get(&t, &path, Some("admin")).await;
+        assert_eq!(shown.status, 200, "{ty}");
+        assert!(
+            shown.text().contains(&format!("Essai {ty}")) || ty == "Alert",
+            "{ty}"
+        );
+        assert!(shown.text().contains("Modifié"), "{ty}: {}", shown.text());
+        let edit = get(&t, &format!("{path}/@@edit"), Some("admin")).await;
+        assert_eq!(edit.status, 200, "{ty} edit form");
+    }
+    // Sections go in pages only; a page's add menu offers them.
+    let r = call(
+        &t,
+        "POST",
+        "/",
+        Some("admin"),
+        Some(json!({"@type": "Map Section", "title": "Hors page"})),
+    )
+    .await;
+    assert!(r.status.is_client_error(), "{}", r.text());
+}
