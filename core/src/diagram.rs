@@ -409,21 +409,9 @@ fn at(c: &[Pt], t: f64) -> Pt {
     (f(|p| p.0), f(|p| p.1))
 }
 
-/// `s` escaped for XML text and attributes, without forbidden control characters.
+/// `s` escaped for XML text and attributes ([`crate::text::escape_xml`]).
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::escape_xml(s)
 }
 
 #[cfg(test)]

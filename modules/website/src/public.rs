@@ -80,24 +80,10 @@ pub(crate) fn decorate(
     Ok(())
 }
 
-/// Text made safe for HTML and XML, in content and in attribute values:
-/// `& < > " '` escaped, and the control characters XML 1.0 forbids
-/// dropped (a feed with one of them is not XML at all).
+/// Text made safe for HTML and XML, in content and in attribute values
+/// (the core's [`beffroi::text::escape_xml`]).
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    beffroi::text::escape_xml(s)
 }
 
 /// The absolute URL of the item at `path`, its path percent-encoded
