@@ -506,10 +506,7 @@ fn camel(words_title: &str) -> String {
 /// Runs the command.
 pub(crate) fn run(name: &str, dir: Option<PathBuf>, dynamic: bool) -> anyhow::Result<ExitCode> {
     if dynamic {
-        bail!(
-            "dynamic modules (loaded at run time from a shared library) are not available yet \
-             (issue 9); leave out --dynamic to make a module linked at compile time"
-        );
+        return crate::dynamic::run(name, dir);
     }
     let n = names::module(name)?;
     let placement = place(dir, "modules", &n.name)?;
