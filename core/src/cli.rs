@@ -414,6 +414,12 @@ fn check(cli: &Cli, launch: &Launch) -> anyhow::Result<()> {
     for (name, file) in crate::dynamic::loaded() {
         println!("run-time module {name}: loaded from {file}");
     }
+    match crate::dynamic::expected() {
+        Some(build) => println!("run-time modules: this binary loads libraries built for {build}"),
+        None => {
+            println!("run-time modules: not available (built without beffroi's `dynamic` feature)")
+        }
+    }
     Ok(())
 }
 

@@ -16,7 +16,7 @@
 //!   hands the [`Buffer`] back to the library's `free`, exactly once. Each
 //!   side frees only what its own allocator allocated.
 //! - No panic leaves the library: every function catches unwinding and
-//!   answers [`Response::Error`](crate::Response::Error) instead.
+//!   answers [`Response::Error`] instead.
 
 use std::any::Any;
 use std::ffi::c_char;
@@ -59,7 +59,7 @@ impl Buffer {
 pub struct HeaderPrefix {
     /// The plugin-API number the library was built for ([`ABI_VERSION`]).
     pub abi_version: u32,
-    /// Its [`FINGERPRINT`], a NUL-terminated string.
+    /// Its [`FINGERPRINT`](crate::FINGERPRINT), a NUL-terminated string.
     pub fingerprint: *const c_char,
 }
 
@@ -69,7 +69,7 @@ pub struct HeaderPrefix {
 pub struct Header {
     /// The plugin-API number the library was built for ([`ABI_VERSION`]).
     pub abi_version: u32,
-    /// Its [`FINGERPRINT`], a NUL-terminated string.
+    /// Its [`FINGERPRINT`](crate::FINGERPRINT), a NUL-terminated string.
     pub fingerprint: *const c_char,
     /// Returns the manifest as JSON.
     pub manifest: unsafe extern "C" fn() -> Buffer,

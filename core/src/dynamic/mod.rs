@@ -9,7 +9,7 @@
 //! a header (plugin-API number and fingerprint first, checked before
 //! anything else), and speaks JSON in byte buffers. [`load`] opens and
 //! checks every library the sites name before registering any, so a site
-//! never starts half-loaded; each becomes a [`Module`] like the others
+//! never starts half-loaded; each becomes a [`Module`](crate::Module) like the others
 //! (`modules`, `@addons`, install, upgrades, `check`), whose hooks and
 //! upgrade steps call into the library.
 //!
@@ -69,6 +69,21 @@ pub fn loaded() -> Vec<(&'static str, String)> {
     #[cfg(not(feature = "dynamic"))]
     {
         Vec::new()
+    }
+}
+
+/// What a module library must be built for to be loaded by this binary,
+/// for people: `plugin API 1 with rustc 1.95.0 on
+/// x86_64-unknown-linux-gnu (panic=unwind)`; `None` without the `dynamic`
+/// feature.
+pub fn expected() -> Option<String> {
+    #[cfg(feature = "dynamic")]
+    {
+        Some(beffroi_plugin::Fingerprint::current().to_string())
+    }
+    #[cfg(not(feature = "dynamic"))]
+    {
+        None
     }
 }
 
