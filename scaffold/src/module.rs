@@ -178,13 +178,14 @@ impl Workspace {
     }
 
     /// The module crates the workspace declares (`beffroi-*` in
-    /// `[workspace.dependencies]`): (module name, crate name).
+    /// `[workspace.dependencies]`, but for the run-time modules' SDK):
+    /// (module name, crate name).
     pub(crate) fn modules(&self) -> Vec<(String, String)> {
         self.dependencies()
             .map(|d| {
                 let mut m: Vec<(String, String)> = d
                     .keys()
-                    .filter(|k| k.starts_with("beffroi-"))
+                    .filter(|k| k.starts_with("beffroi-") && *k != "beffroi-plugin")
                     .map(|k| (names::module_key(k), k.clone()))
                     .collect();
                 m.sort();
