@@ -78,7 +78,8 @@ pub(super) struct DynamicModule {
     file: PathBuf,
     library: ffi::Library,
     manifest: Manifest,
-    hooks: Vec<beffroi_plugin::Hook>,
+    /// The hooks, each with its subscriber's name (made once).
+    hooks: Vec<(beffroi_plugin::Hook, &'static str)>,
     steps: Vec<(&'static str, &'static str)>,
     demo: Vec<beffroi_plugin::DemoItem>,
     types: BTreeSet<String>,
@@ -156,11 +157,23 @@ pub(super) fn register(
         .into_iter()
         .map(|s| (leak(s.to), leak(s.title)))
         .collect();
+    let hooks = m
+        .hooks
+        .into_iter()
+        .map(|h| {
+            let word = match h.phase {
+                beffroi_plugin::Phase::Before => "before",
+                beffroi_plugin::Phase::After => "after",
+            };
+            let name = leak(format!("{} (run-time module, {word})", manifest.name));
+            (h, name)
+        })
+        .collect();
     let module: &'static DynamicModule = Box::leak(Box::new(DynamicModule {
         file: path.to_owned(),
         library,
         manifest,
-        hooks: m.hooks,
+        hooks,
         steps,
         demo: m.demo_content,
         types,
@@ -216,14 +229,15 @@ impl DynamicModule {
         w: &mut Writer<'_>,
         e: &Event<'_>,
     ) -> Result<(), Veto> {
-        let event = plugin_event(phase, w, e);
+        let kind = kind_of(e);
         let wanted = self
             .hooks
             .iter()
-            .any(|h| h.phase == phase && h.events.contains(&event.kind));
+            .any(|(h, _)| h.phase == phase && h.events.contains(&kind));
         if !wanted {
             return Ok(());
         }
+        let event = plugin_event(kind, phase, w, e);
         match self.ask(&Request::Event {
             event: Box::new(event),
         }) {
@@ -326,13 +340,13 @@ impl Module for DynamicModule {
     fn subscribers(&self) -> Vec<Subscriber> {
         self.hooks
             .iter()
-            .map(|h| {
-                let (phase, handler, word) = match h.phase {
-                    beffroi_plugin::Phase::Before => (Phase::Before, BEFORE[self.slot], "before"),
-                    beffroi_plugin::Phase::After => (Phase::After, AFTER[self.slot], "after"),
+            .map(|(h, name)| {
+                let (phase, handler) = match h.phase {
+                    beffroi_plugin::Phase::Before => (Phase::Before, BEFORE[self.slot]),
+                    beffroi_plugin::Phase::After => (Phase::After, AFTER[self.slot]),
                 };
                 Subscriber {
-                    name: leak(format!("{} (run-time module, {word})", self.name())),
+                    name,
                     phase,
                     order: h.order,
                     handler,
@@ -374,12 +388,8 @@ fn plugin_item(item: &Item) -> beffroi_plugin::Item {
     beffroi_plugin::Item(m)
 }
 
-fn plugin_event(
-    phase: beffroi_plugin::Phase,
-    w: &Writer<'_>,
-    e: &Event<'_>,
-) -> beffroi_plugin::Event {
-    let kind = match e {
+fn kind_of(e: &Event<'_>) -> EventKind {
+    match e {
         Event::ItemAdded(_) => EventKind::ItemAdded,
         Event::ItemModified { .. } => EventKind::ItemModified,
         Event::ItemMoved { .. } => EventKind::ItemMoved,
@@ -389,7 +399,15 @@ fn plugin_event(
         Event::ModuleInstalled { .. } => EventKind::ModuleInstalled,
         Event::ModuleUpgraded { .. } => EventKind::ModuleUpgraded,
         Event::SiteCreated { .. } => EventKind::SiteCreated,
-    };
+    }
+}
+
+fn plugin_event(
+    kind: EventKind,
+    phase: beffroi_plugin::Phase,
+    w: &Writer<'_>,
+    e: &Event<'_>,
+) -> beffroi_plugin::Event {
     let mut out = beffroi_plugin::Event::new(kind, phase, w.site().id(), w.actor());
     match *e {
         Event::ItemAdded(item) | Event::ItemRemoved(item) => out.item = Some(plugin_item(item)),
