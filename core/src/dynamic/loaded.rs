@@ -251,12 +251,18 @@ pub(super) fn explain(r: &Refusal) -> String {
                 .unwrap_or_else(|| format!("plugin API {found}"));
             format!("was built for {built}, but this site runs {ours}: {rebuild}")
         }
-        Refusal::Fingerprint(theirs) => {
-            let built = Fingerprint::parse(theirs)
-                .map(|f| f.to_string())
-                .unwrap_or_else(|| format!("`{theirs}`"));
-            format!("was built for {built}, but this site runs {ours}: {rebuild}")
-        }
+        Refusal::Fingerprint(theirs) => match Fingerprint::parse(theirs) {
+            // Only the panic strategy differs: say what to change.
+            Some(t) if t.api == ours.api && t.rustc == ours.rustc && t.target == ours.target => {
+                format!(
+                    "was built for {t}, but this site runs {ours}: rebuild the module with                      panics unwinding, Rust's default: remove `panic = \"abort\"` from its \
+                     Cargo.toml's profile (and `-C panic=abort` from RUSTFLAGS), then \
+                     `cargo build --release`"
+                )
+            }
+            Some(t) => format!("was built for {t}, but this site runs {ours}: {rebuild}"),
+            None => format!("was built for `{theirs}`, but this site runs {ours}: {rebuild}"),
+        },
     }
 }
 
@@ -285,5 +291,9 @@ mod tests {
         );
         assert!(said.contains("beffroi-plugin 0.1"), "{said}");
         assert!(explain(&Refusal::NoEntry).contains("beffroi_module_v1"));
+        let abort = beffroi_plugin::FINGERPRINT.replace("panic=unwind", "panic=abort");
+        let said = explain(&Refusal::Fingerprint(abort));
+        assert!(said.contains("(panic=abort), but this site runs"), "{said}");
+        assert!(said.contains("remove `panic = \"abort\"`"), "{said}");
     }
 }
