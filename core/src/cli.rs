@@ -347,9 +347,10 @@ fn configs(cli: &Cli, launch: &Launch) -> anyhow::Result<Vec<SiteConfig>> {
 }
 
 fn open_sites(cli: &Cli, launch: &Launch) -> anyhow::Result<(Registry, Vec<Arc<Site>>)> {
-    let registry = Registry::global()?;
-    registry.check_linked(&launch.linked)?;
     let configs = configs(cli, launch)?;
+    // Run-time modules the sites name join the compiled-in ones.
+    let registry = crate::dynamic::load(&Registry::global()?, &configs)?;
+    registry.check_linked(&launch.linked)?;
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&cli.data)?);
     let mut sites = Vec::new();
     for c in configs {
@@ -378,9 +379,9 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 
 /// Checks configuration, modules, types, templates and translations.
 fn check(cli: &Cli, launch: &Launch) -> anyhow::Result<()> {
-    let registry = Registry::global()?;
-    registry.check_linked(&launch.linked)?;
     let configs = configs(cli, launch)?;
+    let registry = crate::dynamic::load(&Registry::global()?, &configs)?;
+    registry.check_linked(&launch.linked)?;
     for c in &configs {
         let modules = registry.resolve(&c.enabled())?;
         // Opening a site on a throw-away store checks types, vocabularies,
@@ -410,6 +411,15 @@ fn check(cli: &Cli, launch: &Launch) -> anyhow::Result<()> {
         );
     }
     println!("registered modules: {}", registry.names().join(", "));
+    for (name, file) in crate::dynamic::loaded() {
+        println!("run-time module {name}: loaded from {file}");
+    }
+    match crate::dynamic::expected() {
+        Some(build) => println!("run-time modules: this binary loads libraries built for {build}"),
+        None => {
+            println!("run-time modules: not available (built without beffroi's `dynamic` feature)")
+        }
+    }
     Ok(())
 }
 
@@ -444,6 +454,7 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Modules) => {
+            let run_time = crate::dynamic::loaded();
             for s in &sites {
                 println!("site {}:", s.id());
                 for st in s.module_status(&registry)? {
@@ -458,6 +469,9 @@ fn execute(cli: Cli, launch: &Launch) -> anyhow::Result<()> {
                         "  {:<16} linked {linked:<10} installed {installed:<14} {state}",
                         st.name
                     );
+                    if let Some((_, file)) = run_time.iter().find(|(n, _)| *n == st.name) {
+                        println!("      run-time module, loaded from {file}");
+                    }
                     for (to, title) in &st.pending {
                         println!("      pending upgrade to {to}: {title}");
                     }

@@ -35,9 +35,15 @@ pub struct SiteConfig {
     /// The language used when the visitor's cannot be offered.
     #[serde(default)]
     pub default_language: String,
-    /// Enabled modules, each with its settings table.
+    /// Enabled modules, each with its settings table. A module loaded at
+    /// run time names its shared library there: `library = "libnotice.so"`.
     #[serde(default)]
     pub modules: BTreeMap<String, toml::Table>,
+    /// The folder the shared libraries of run-time modules are loaded
+    /// from, relative to the folder of `site.toml` (`modules` by default).
+    /// No library is loaded from anywhere else.
+    #[serde(default = "default_modules_folder")]
+    pub modules_folder: PathBuf,
     /// A folder of templates (and `static/` files) that override the modules'.
     #[serde(default)]
     pub theme: Option<PathBuf>,
@@ -158,6 +164,10 @@ fn default_max_failures() -> u32 {
     5
 }
 
+fn default_modules_folder() -> PathBuf {
+    PathBuf::from("modules")
+}
+
 fn default_languages() -> Vec<String> {
     vec!["fr".into()]
 }
@@ -207,6 +217,21 @@ impl SiteConfig {
             )));
         }
         c.hosts = c.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        if c.modules_folder.is_relative() {
+            c.modules_folder = base.join(&c.modules_folder);
+        }
+        for (name, table) in &c.modules {
+            match table.get("library") {
+                None => {}
+                Some(toml::Value::String(file)) => check_library_name(file)
+                    .map_err(|m| cfg(format!("modules.{name}.library `{file}`: {m}")))?,
+                Some(_) => {
+                    return Err(cfg(format!(
+                        "modules.{name}.library: give the file name of a shared library in the modules folder, as a string (\"libnotice.so\")"
+                    )))
+                }
+            }
+        }
         c.theme = c
             .theme
             .map(|t| if t.is_relative() { base.join(t) } else { t });
@@ -258,4 +283,31 @@ impl SiteConfig {
     pub fn enabled(&self) -> Vec<String> {
         self.modules.keys().cloned().collect()
     }
+
+    /// The run-time modules the site names: (module, path of its shared
+    /// library in [`SiteConfig::modules_folder`]).
+    pub fn libraries(&self) -> Vec<(String, PathBuf)> {
+        self.modules
+            .iter()
+            .filter_map(|(name, table)| {
+                let file = table.get("library")?.as_str()?;
+                Some((name.clone(), self.modules_folder.join(file)))
+            })
+            .collect()
+    }
+}
+
+/// A library is named by its file name alone: it can only come from the
+/// site's modules folder.
+fn check_library_name(file: &str) -> std::result::Result<(), String> {
+    if file.is_empty() || file.trim() != file {
+        return Err("give the library's file name".into());
+    }
+    if file.contains(['/', '\\', '\0']) || file.contains("..") || file.starts_with('.') {
+        return Err(
+            "give a file name only, without `/`, `\\` or `..`: libraries are loaded from the modules folder and nowhere else"
+                .into(),
+        );
+    }
+    Ok(())
 }

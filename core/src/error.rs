@@ -77,6 +77,16 @@ pub enum Error {
         /// Its message, meant for the user.
         message: String,
     },
+    /// A run-time module's shared library is refused (missing, built for
+    /// another plugin API or compiler, without the entry, a name taken…);
+    /// the message says what to do.
+    #[error("{file}: {message}")]
+    Library {
+        /// The library's file.
+        file: String,
+        /// Why it is refused, and what to do.
+        message: String,
+    },
     /// Modules cannot be resolved (missing, unmet version range, cycle).
     #[error("modules: {0}")]
     Modules(String),

@@ -235,6 +235,24 @@ impl Registry {
         Ok(Self { modules: map })
     }
 
+    /// This registry with `extra` modules added (run-time modules); a
+    /// name already registered is refused.
+    pub fn with(&self, extra: impl IntoIterator<Item = &'static dyn Module>) -> Result<Self> {
+        let mut out = self.clone();
+        for m in extra {
+            let man = m.manifest();
+            if let Some(old) = out.modules.insert(man.name, m) {
+                return Err(Error::Modules(format!(
+                    "module `{}` is registered twice (versions {} and {})",
+                    man.name,
+                    old.manifest().version,
+                    man.version
+                )));
+            }
+        }
+        Ok(out)
+    }
+
     /// The module called `name`.
     pub fn get(&self, name: &str) -> Result<&'static dyn Module> {
         self.modules.get(name).copied().ok_or_else(|| {

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod dynamic;
 mod index;
 mod module;
 mod names;
@@ -34,7 +35,8 @@ enum Command {
         /// the current folder).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// A module loaded at run time from a shared library.
+        /// A module loaded at run time from a shared library (a crate of
+        /// its own, in `./<name>` or `--dir`, built with `beffroi-plugin`).
         #[arg(long)]
         dynamic: bool,
     },

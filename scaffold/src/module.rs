@@ -178,13 +178,14 @@ impl Workspace {
     }
 
     /// The module crates the workspace declares (`beffroi-*` in
-    /// `[workspace.dependencies]`): (module name, crate name).
+    /// `[workspace.dependencies]`, but for the run-time modules' SDK):
+    /// (module name, crate name).
     pub(crate) fn modules(&self) -> Vec<(String, String)> {
         self.dependencies()
             .map(|d| {
                 let mut m: Vec<(String, String)> = d
                     .keys()
-                    .filter(|k| k.starts_with("beffroi-"))
+                    .filter(|k| k.starts_with("beffroi-") && *k != "beffroi-plugin")
                     .map(|k| (names::module_key(k), k.clone()))
                     .collect();
                 m.sort();
@@ -506,10 +507,7 @@ fn camel(words_title: &str) -> String {
 /// Runs the command.
 pub(crate) fn run(name: &str, dir: Option<PathBuf>, dynamic: bool) -> anyhow::Result<ExitCode> {
     if dynamic {
-        bail!(
-            "dynamic modules (loaded at run time from a shared library) are not available yet \
-             (issue 9); leave out --dynamic to make a module linked at compile time"
-        );
+        return crate::dynamic::run(name, dir);
     }
     let n = names::module(name)?;
     let placement = place(dir, "modules", &n.name)?;

@@ -20,6 +20,7 @@ const TAKEN: &[&str] = &[
     "contenttypes",
     "website",
     "scaffold",
+    "plugin",
     "tests",
     "std",
     "alloc",

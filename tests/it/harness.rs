@@ -84,9 +84,15 @@ pub(crate) fn serve(data: &Path) -> Server {
 
 /// Starts `bin` (a site binary) on a free port with its data in `data`.
 pub(crate) fn serve_binary(bin: &Path, data: &Path) -> Server {
+    serve_with(bin, data, &[])
+}
+
+/// Starts `bin` with `args` before `serve` (`--site-config FILE`).
+pub(crate) fn serve_with(bin: &Path, data: &Path, args: &[&str]) -> Server {
     let mut child = Command::new(bin)
         .arg("--data")
         .arg(data)
+        .args(args)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("BEFFROI_ADMIN_PASSWORD", "Demo-password-2026")
         .env("BEFFROI_LOG", "warn")

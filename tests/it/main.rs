@@ -8,6 +8,8 @@ mod accounts;
 mod browser;
 /// The command line: check, sites, modules, export and import, errors.
 mod cli;
+/// A run-time module (a shared library) loaded by the demo binary.
+mod dynamic;
 /// The editing pages in headless Chromium.
 mod editing;
 /// Starting the binary, finding it, talking to it.

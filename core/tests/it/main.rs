@@ -11,6 +11,8 @@ mod api_nav;
 mod api_search;
 /// A test town: the core plus a test module with every field kind.
 mod common;
+/// Run-time modules: shared libraries loaded, used over HTTP, refused.
+mod dynamic;
 /// The editing pages: forms, folder contents, delete, history, sharing.
 mod edit_pages;
 /// Export and import round trip.

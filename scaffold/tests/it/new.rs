@@ -357,12 +357,97 @@ fn unknown_modules_are_refused_naming_the_available_ones() {
 }
 
 #[test]
-fn dynamic_modules_are_not_available_yet() {
+fn a_new_run_time_module_builds_as_a_library_and_passes_its_tests() {
     let dir = tempfile::tempdir().unwrap();
-    let out = scaffold(dir.path(), &["module", "agenda", "--dynamic"]);
-    assert!(!out.status.success());
-    assert!(text(&out).contains("issue 9"), "{}", text(&out));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_beffroi-scaffold"))
+        .args(["module", "Avis de travaux", "--dynamic"])
+        .current_dir(dir.path())
+        .env("BEFFROI_CORE_PATH", repo().join("core"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("library = \"libbeffroi_avis_de_travaux.so\""),
+        "{said}"
+    );
+    let module = dir.path().join("avis_de_travaux");
+    for f in [
+        "Cargo.toml",
+        "README.md",
+        "CHANGELOG.md",
+        "src/lib.rs",
+        "types/notice.toml",
+        "workflows/publication.toml",
+        "templates/notice_view.html",
+        "locales/de.ftl",
+        "locales/en.ftl",
+        "locales/es.ftl",
+        "locales/fr.ftl",
+        "locales/nl.ftl",
+    ] {
+        assert!(module.join(f).is_file(), "{f} is missing");
+    }
+    let cargo_toml = std::fs::read_to_string(module.join("Cargo.toml")).unwrap();
+    assert!(
+        cargo_toml.contains("crate-type = [\"cdylib\"]"),
+        "{cargo_toml}"
+    );
+    let plugin = std::fs::canonicalize(repo().join("plugin")).unwrap();
+    assert!(
+        cargo_toml.contains(&format!(
+            "beffroi-plugin = {{ path = \"{}\"",
+            plugin.display()
+        )),
+        "{cargo_toml}"
+    );
+    assert!(
+        !cargo_toml.contains("beffroi ="),
+        "no dependency on the core: {cargo_toml}"
+    );
+    assert!(cargo_toml.contains("\n[workspace]\n"), "a crate of its own");
+    let lib = std::fs::read_to_string(module.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("beffroi_plugin::export!(AvisDeTravaux);"),
+        "{lib}"
+    );
+    assert!(lib.contains("#![forbid(unsafe_code)]"));
+    let readme = std::fs::read_to_string(module.join("README.md")).unwrap();
+    assert!(readme.contains("cargo build --release"));
+    assert!(
+        readme.contains("library = \"libbeffroi_avis_de_travaux.so\""),
+        "{readme}"
+    );
+    assert!(readme.contains("trusts it as it trusts"));
+
+    // It builds into a shared library exporting the entry, and its own
+    // tests (the hook, the manifest) pass; offline, with this lock file.
+    std::fs::copy(repo().join("Cargo.lock"), module.join("Cargo.lock")).unwrap();
+    cargo(&module, &["build", "-q", "--offline"]);
+    let so = target_dir().join("debug").join(format!(
+        "{}beffroi_avis_de_travaux{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    let bytes = std::fs::read(&so).unwrap();
+    assert!(
+        bytes.windows(17).any(|w| w == b"beffroi_module_v1"),
+        "{} has no entry",
+        so.display()
+    );
+    cargo(&module, &["test", "-q", "--offline"]);
+
+    // Inside a workspace, it is still a crate of its own, not a member.
+    let ws = temp_workspace();
+    let before = std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap();
+    let out = scaffold(ws.path(), &["module", "agenda", "--dynamic"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(ws.path().join("agenda/src/lib.rs").is_file());
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("Cargo.toml")).unwrap(),
+        before
+    );
 }
 
 #[test]
