@@ -1,5 +1,8 @@
 //! Core operations on a site of 100,000 items: add, get by path, update,
-//! and listing a folder's children. Run with `cargo bench -p beffroi`.
+//! listing a folder's children, moving a folder of 1,000 items, a workflow
+//! transition, permission checks, logins, and whole pages and JSON answers
+//! made by the web application (rendering included, no network). Run with
+//! `cargo bench -p beffroi`.
 
 use std::sync::Arc;
 
@@ -7,6 +10,7 @@ use beffroi::prelude::*;
 use beffroi::store::{SledStore, Store};
 use beffroi::{CoreModule, Registry, SiteConfig};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use tower::ServiceExt;
 
 struct Bench;
 
@@ -20,6 +24,11 @@ impl Module for Bench {
                 (
                     "page.toml",
                     "name = \"Page\"\n[[field]]\nname = \"text\"\nkind = \"richtext\"\n[[field]]\nname = \"count\"\nkind = \"integer\"\n",
+                ),
+                // Pages with Plone's publication workflow, for transitions.
+                (
+                    "news.toml",
+                    "name = \"News\"\nworkflow = \"simple_publication\"\n",
                 ),
             ],
             ..Manifest::EMPTY
@@ -174,6 +183,93 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
+    c.bench_function(
+        "permission check: may a local editor modify an item (100k items)",
+        |b| {
+            let item = site
+                .get("/folder-7/page-500")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("no page"));
+            b.iter(|| {
+                site.reader(&claire)
+                    .can(&item, beffroi::security::MODIFY)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+        },
+    );
+
+    // A folder of 1,000 pages moved into another folder and back: every
+    // path below it rewritten, its old addresses remembered for redirects.
+    c.bench_function("move a folder of 1,000 items, flushed (100k items)", |b| {
+        let system = Principal::system("bench");
+        let mut inside = false;
+        b.iter(|| {
+            let moved = if inside {
+                site.write(&system, |w| w.move_to("/folder-11/folder-10", "/"))
+            } else {
+                site.write(&system, |w| w.move_to("/folder-10", "/folder-11"))
+            };
+            inside = !inside;
+            moved.unwrap_or_else(|e| panic!("{e}"))
+        })
+    });
+
+    // Publishing and retracting a news item, in turn.
+    let news = site
+        .add(
+            &Principal::system("bench"),
+            "/folder-2",
+            "News",
+            data(json!({"title": "Conseil communal"})),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.bench_function("fire a workflow transition, flushed (100k items)", |b| {
+        let system = Principal::system("bench");
+        let mut published = false;
+        b.iter(|| {
+            let t = if published { "retract" } else { "publish" };
+            published = !published;
+            site.write(&system, |w| w.transition(&news.path, t, ""))
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    });
+
+    // Whole answers of the web application, driven in process: the page
+    // (navigation, breadcrumbs, the item's template) and the JSON.
+    let site = Arc::new(site);
+    let app = beffroi::web::app(Arc::new(
+        beffroi::web::Sites::new(vec![Arc::clone(&site)]).unwrap_or_else(|e| panic!("{e}")),
+    ));
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let answer = |uri: &str, json: bool| {
+        let mut req = axum::http::Request::get(uri).header("host", "localhost");
+        if json {
+            req = req.header("accept", "application/json");
+        }
+        let req = req
+            .body(axum::body::Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        rt.block_on(async {
+            let r = app
+                .clone()
+                .oneshot(req)
+                .await
+                .unwrap_or_else(|e| match e {});
+            assert_eq!(r.status(), 200);
+            axum::body::to_bytes(r.into_body(), 1 << 24)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    };
+    c.bench_function(
+        "render an item's page as a visitor (web app, 100k items)",
+        |b| b.iter(|| answer("/folder-7/page-500", false)),
+    );
+    c.bench_function("an item's JSON as a visitor (web app, 100k items)", |b| {
+        b.iter(|| answer("/folder-7/page-500", true))
+    });
+
     let login = site
         .login("claire", "Correct-horse-42", None)
         .unwrap_or_else(|e| panic!("{e}"));

@@ -66,6 +66,7 @@ impl Renderer {
             },
         );
         register_formatting(&mut tera, &catalog, &config.default_language);
+        register_resource_url(&mut tera, modules);
         tera.add_raw_templates(sources.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| Error::Template {
                 name: "(loading)".into(),
@@ -137,6 +138,27 @@ fn register_formatting(tera: &mut tera::Tera, catalog: &Arc<Catalog>, default: &
                 None => value.to_string(),
             };
             cat.format_number(&lang, &plain)
+        },
+    );
+}
+
+/// The `resource_url` function: `{{ resource_url(file="style.css") }}`
+/// gives the core's file at its fingerprinted address, which changes with
+/// its content (so browsers may keep it for a year);
+/// `module="website"` names a module's file instead. An unknown file is an
+/// error, so a misspelt name fails the page's tests.
+fn register_resource_url(tera: &mut tera::Tera, modules: &[&'static dyn Module]) {
+    let modules = modules.to_vec();
+    tera.register_function(
+        "resource_url",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let file: String = kwargs.must_get("file")?;
+            let module: String = kwargs
+                .get("module")?
+                .unwrap_or_else(|| crate::web::assets::CORE.to_owned());
+            crate::web::assets::url(&modules, &module, &file).ok_or_else(|| {
+                tera::Error::message(format!("module `{module}` serves no file `{file}`"))
+            })
         },
     );
 }

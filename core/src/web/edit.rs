@@ -134,7 +134,6 @@ pub(super) fn decorate(req: &Req<'_>, current: Option<&Item>, ctx: &mut tera::Co
     if let Some(message) = read_status(req) {
         ctx.insert("status_message", &message);
     }
-    ctx.insert("editing_css", "/++resource++beffroi/editing.css");
     ctx.insert("toolbar_active", "view");
     if let Some(item) = current {
         // The editing pages' templates name the item they are about; an

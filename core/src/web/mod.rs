@@ -24,7 +24,9 @@ use crate::site::Site;
 use crate::store::BlobRef;
 
 mod admin;
+pub(crate) mod assets;
 mod auth;
+mod caching;
 mod content;
 mod edit;
 mod i18n;
@@ -44,6 +46,8 @@ pub struct Sites {
     sites: Vec<Arc<Site>>,
     by_host: HashMap<String, usize>,
     default: usize,
+    /// When each page's current `ETag` was first served (`Last-Modified`).
+    seen: caching::Seen,
 }
 
 impl std::fmt::Debug for Sites {
@@ -84,6 +88,7 @@ impl Sites {
             sites,
             by_host,
             default,
+            seen: caching::Seen::default(),
         })
     }
 
@@ -111,11 +116,53 @@ impl Sites {
 }
 
 /// The application: give it to `axum::serve`, or drive it with `oneshot` in tests.
+///
+/// Answers are compressed (brotli or gzip, as the client accepts) when
+/// they are text of some size: pages, JSON, stylesheets, scripts, SVG,
+/// feeds. Pictures, PDFs and archives are compressed already, and files
+/// served with byte ranges are sent as stored.
 pub fn app(sites: Arc<Sites>) -> Router {
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    let compress = SizeAbove::new(256).and(
+        |_: StatusCode, _: axum::http::Version, h: &HeaderMap, _: &axum::http::Extensions| {
+            !h.contains_key(header::ACCEPT_RANGES)
+                && h.get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(compressible)
+        },
+    );
     Router::new()
         .fallback(handle)
         .with_state(sites)
+        // Level 4: most of the gain for little of the time, as a page is
+        // compressed anew each time it is made.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(compress),
+        )
+        .layer(axum::middleware::map_response(|r: Response| async move {
+            caching::weaken_compressed(r)
+        }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Whether answers of this media type are worth compressing: text.
+fn compressible(content_type: &str) -> bool {
+    let t = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    t.starts_with("text/")
+        || t.ends_with("+json")
+        || t.ends_with("+xml")
+        || matches!(
+            t.as_str(),
+            "application/json" | "application/javascript" | "application/xml"
+        )
 }
 
 /// How the caller wants the answer.
@@ -250,34 +297,27 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         asked: raw_path.clone(),
         csrf_seed: std::sync::OnceLock::new(),
     };
-    if let Some(e) = refused {
-        return error_from(&req, e, &raw_path);
-    }
-    let mut response = route(&req, &method, &raw_path, &rest, body).await;
-    edit::finish(&req, &mut response);
-    if clear_cookie {
-        if let Ok(v) = HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https))
-        {
-            response.headers_mut().append(header::SET_COOKIE, v);
+    let mut response = match refused {
+        Some(e) => error_from(&req, e, &raw_path),
+        None => {
+            let mut response = route(&req, &method, &raw_path, &rest, body).await;
+            edit::finish(&req, &mut response);
+            if clear_cookie {
+                if let Ok(v) =
+                    HeaderValue::from_str(&auth::expired_cookie(auth::SESSION_COOKIE, req.https))
+                {
+                    response.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            response
         }
-    }
+    };
     if let Some((seed, true)) = req.csrf_seed.get() {
         if let Ok(v) = HeaderValue::from_str(&auth::csrf_cookie(seed, req.https)) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    if req.who.is_authenticated() {
-        // Pages for a logged-in user are theirs alone.
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        response.headers_mut().append(
-            header::VARY,
-            HeaderValue::from_static("Cookie, Authorization"),
-        );
-    }
-    response
+    caching::finish(&req, &sites.seen, &method, response).await
 }
 
 async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body: Body) -> Response {
@@ -290,14 +330,13 @@ async fn route(req: &Req<'_>, method: &Method, raw_path: &str, rest: &str, body:
             .body(Body::empty())
             .unwrap_or_default();
     }
-    if let Some(file) = rest.strip_prefix("/++resource++beffroi/") {
-        return resource(file);
-    }
     if let Some((module, file)) = rest
         .strip_prefix("/++resource++")
         .and_then(|r| r.split_once('/'))
     {
-        return module_resource(req, module, file);
+        return assets::serve(req.site.modules(), module, file).unwrap_or_else(|| {
+            error_response(req, StatusCode::NOT_FOUND, "not-found", &req.asked)
+        });
     }
     if let Some(file) = rest.strip_prefix("/++theme++/") {
         return theme::serve(req, file);
@@ -595,46 +634,6 @@ fn split_service(path: &str) -> (String, Option<String>) {
     }
 }
 
-/// Serves the core's own files (stylesheets, scripts, icons) from the binary.
-fn resource(file: &str) -> Response {
-    match crate::core_module::ASSETS
-        .iter()
-        .find(|(name, _, _)| *name == file)
-    {
-        Some((_, content_type, body)) => (
-            [
-                (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            *body,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-/// A file an enabled module serves (`Module::assets`).
-fn module_resource(req: &Req<'_>, module: &str, file: &str) -> Response {
-    let found = req
-        .site
-        .modules()
-        .iter()
-        .filter(|m| m.manifest().name == module)
-        .flat_map(|m| m.assets().iter())
-        .find(|(name, _, _)| *name == file);
-    match found {
-        Some((_, content_type, body)) => (
-            [
-                (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            *body,
-        )
-            .into_response(),
-        None => error_response(req, StatusCode::NOT_FOUND, "not-found", &req.asked),
-    }
-}
-
 fn item_url(base: &str, path: &str) -> String {
     if path == "/" {
         base.to_owned()
@@ -674,31 +673,13 @@ fn show(req: &Req<'_>, path: &str) -> Result<Response> {
             "text/html; charset=utf-8",
         ),
     };
+    // The revision first: `If-Match` compares it alone (`content.rs`).
+    // `Vary`, `Cache-Control` and the 304 for `If-None-Match` come with
+    // every answer from `caching::finish`.
     let etag = format!("\"{}-{}\"", item.revision, short_hash(&body));
-    if req
-        .headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
-    {
-        return Ok(Response::builder()
-            .status(StatusCode::NOT_MODIFIED)
-            .header(header::ETAG, etag)
-            .body(Body::empty())
-            .unwrap_or_default());
-    }
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ETAG, etag)
-        // The language may come from the switcher's cookie.
-        .header(
-            header::VARY,
-            if req.site.settings_or_config().languages.len() > 1 {
-                "Accept, Accept-Language, Cookie"
-            } else {
-                "Accept, Accept-Language"
-            },
-        )
         .header(header::CONTENT_LANGUAGE, req.lang.as_str())
         .body(Body::from(body))
         .unwrap_or_default())

@@ -53,20 +53,25 @@ pub(super) fn insert_context(req: &Req<'_>, ctx: &mut tera::Context) {
 pub(super) fn serve(req: &Req<'_>, file: &str) -> Response {
     match find(req, file) {
         Some((path, content_type)) => match std::fs::read(&path) {
-            Ok(body) => (
-                [
-                    (header::CONTENT_TYPE, content_type),
-                    (header::CACHE_CONTROL, "public, max-age=3600"),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                    // An SVG opened on its own runs no script.
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        "default-src 'none'; style-src 'unsafe-inline'",
-                    ),
-                ],
-                body,
-            )
-                .into_response(),
+            Ok(body) => {
+                let mut r = (
+                    [
+                        (header::CONTENT_TYPE, content_type),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                        // An SVG opened on its own runs no script.
+                        (
+                            header::CONTENT_SECURITY_POLICY,
+                            "default-src 'none'; style-src 'unsafe-inline'",
+                        ),
+                    ],
+                    body,
+                )
+                    .into_response();
+                // The same for everyone, logged in or not.
+                r.extensions_mut().insert(super::caching::Shared);
+                r
+            }
             Err(_) => StatusCode::NOT_FOUND.into_response(),
         },
         None => StatusCode::NOT_FOUND.into_response(),

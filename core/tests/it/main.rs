@@ -9,6 +9,9 @@ mod api_content;
 mod api_nav;
 /// Search over HTTP with the core's own search.
 mod api_search;
+/// HTTP caching: ETags, Last-Modified, 304s, Cache-Control, Vary,
+/// compression, fingerprinted files.
+mod caching;
 /// A test town: the core plus a test module with every field kind.
 mod common;
 /// Run-time modules: shared libraries loaded, used over HTTP, refused.

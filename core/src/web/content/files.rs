@@ -418,7 +418,7 @@ pub(in crate::web) fn send_blob(req: &Req<'_>, blob: &BlobRef, inline: bool) -> 
         .headers
         .get(header::IF_NONE_MATCH)
         .and_then(|h| h.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+        .is_some_and(|v| crate::web::caching::etag_matches(v, &etag))
     {
         return Ok(Response::builder()
             .status(StatusCode::NOT_MODIFIED)
