@@ -28,6 +28,10 @@ const SITE_FILES: &[(&str, &str)] = &[
         include_str!("../templates/site/theme/folder_listing.html"),
     ),
     (
+        "theme/website/folder_view.html",
+        include_str!("../templates/site/theme/website/folder_view.html"),
+    ),
+    (
         "theme/static/style.css",
         include_str!("../templates/site/theme/static/style.css"),
     ),

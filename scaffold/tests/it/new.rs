@@ -236,6 +236,7 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
     assert!(site_cargo.contains("# beffroi-modules-inject"));
     assert!(site_cargo.contains("beffroi-etat-civil.workspace = true"));
     assert!(site.join("theme/folder_listing.html").is_file());
+    assert!(site.join("theme/website/folder_view.html").is_file());
     assert!(site.join("theme/static/style.css").is_file());
     assert!(site.join("README.md").is_file());
     assert!(std::fs::read_to_string(root.join("Cargo.toml"))
@@ -276,11 +277,14 @@ fn a_new_module_and_site_build_pass_their_tests_and_serve() {
     );
     let (status, body) = get(&server.addr, "/");
     assert!(status.contains(" 200 "), "{status}");
+    assert!(body.contains("Fosses-la-Ville"));
+    // The website's folders, laid out by the theme.
+    let (status, body) = get(&server.addr, "/services-communaux");
+    assert!(status.contains(" 200 "), "{status}");
     assert!(
         body.contains("<ul class=\"cards\">"),
-        "the theme's folder listing"
+        "the theme's folder view: {body}"
     );
-    assert!(body.contains("Fosses-la-Ville"));
     let (status, css) = get(&server.addr, "/++theme++/style.css");
     assert!(status.contains(" 200 "), "{status}");
     assert!(css.contains(".cards"));
