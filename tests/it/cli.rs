@@ -7,7 +7,7 @@ fn check_reports_the_site_and_registered_modules() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("site sambreville: ok (4 modules: beffroi, catalog, sambreville, website)"),
+        text.contains("site sambreville: ok (4 modules: beffroi, catalog, website, sambreville)"),
         "{text}"
     );
     assert!(

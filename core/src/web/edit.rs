@@ -155,6 +155,29 @@ pub(super) fn decorate(req: &Req<'_>, current: Option<&Item>, ctx: &mut tera::Co
     }
 }
 
+/// The toolbar of a default page shown for `container`: the page is
+/// edited, shared and moved through its workflow as itself, while "add"
+/// and "contents" are the container's, as Plone's toolbar has them.
+pub(super) fn default_page_toolbar(
+    req: &Req<'_>,
+    page: &Item,
+    container: &Item,
+    ctx: &mut tera::Context,
+) {
+    let Ok(Some(outer)) = toolbar(req, container) else {
+        return;
+    };
+    let mut merged = match toolbar(req, page) {
+        Ok(Some(t)) => t,
+        _ => json!({"view": outer["view"]}),
+    };
+    if let Some(m) = merged.as_object_mut() {
+        m.insert("add".into(), outer["add"].clone());
+        m.insert("contents".into(), outer["contents"].clone());
+    }
+    ctx.insert("toolbar", &merged);
+}
+
 /// What the toolbar offers on `item` to this user; `None` when they may
 /// change nothing here.
 fn toolbar(req: &Req<'_>, item: &Item) -> Result<Option<Value>> {

@@ -1054,6 +1054,7 @@ fn render_item(req: &Req<'_>, item: &Item, shown_for: Option<&Item>) -> Result<S
             "shown_for",
             &json!({"path": c.path, "url": item_url(&req.base, &c.path), "title": c.title()}),
         );
+        edit::default_page_toolbar(req, item, c, &mut ctx);
     }
     let ty = site.schema().get(&item.type_name);
     let url = item_url(&req.base, &item.path);

@@ -42,14 +42,26 @@ pub(crate) fn decorate(page: &Page<'_>, item: Option<&Item>, out: &mut Decoratio
     let Some(item) = item else {
         return Ok(());
     };
-    let url = item_url(page, &item.path);
-    let title = if item.path == "/" || item.title().is_empty() {
+    // A default page is found at its container's address (Plone's
+    // canonical tag says the same).
+    let container = match item.parent.as_deref() {
+        Some(uid) => page
+            .reader()
+            .get_by_uid(uid)?
+            .filter(|c| c.field("default_page").and_then(Value::as_str) == Some(item.uid.as_str())),
+        None => None,
+    };
+    let canonical_path = container
+        .as_ref()
+        .map_or(item.path.as_str(), |c| c.path.as_str());
+    let url = item_url(page, canonical_path);
+    let title = if canonical_path == "/" || item.title().is_empty() {
         site.as_str()
     } else {
         item.title()
     };
     let description = item.description().trim();
-    let kind = if item.path == "/" || item.type_name == "Folder" {
+    let kind = if canonical_path == "/" || item.type_name == "Folder" {
         "website"
     } else {
         "article"

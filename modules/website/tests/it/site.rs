@@ -60,6 +60,10 @@ async fn a_news_item_reaches_visitors_only_once_a_reviewer_publishes_it() {
     assert!(page.text().contains("Réouverture mardi"));
     // The home page's latest news lists it first.
     let home = get(&t, "/", None).await.text();
+    assert!(
+        home.contains(r#"<link rel="canonical" href="http://town.test/">"#),
+        "the home page is found at the site's address"
+    );
     let at = home
         .find("Fermeture exceptionnelle")
         .expect("on the home page");
