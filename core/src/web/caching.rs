@@ -20,6 +20,14 @@
 //!   addresses carry a hash of their content and never change meaning, so
 //!   they are `immutable` for a year, even for a logged-in user (`assets.rs`).
 //!
+//! A visitor's answers are also kept in memory a few seconds ([`Recent`],
+//! plone.app.caching's RAM cache): when a storm alert brings the whole
+//! town to one page, it is made once, not once per visitor. A kept answer
+//! is used only while no write has been committed to the site since it was
+//! made, so an edited page is never served from it; what changes without a
+//! write (an item reaching its publication date) shows within
+//! [`KEPT_FOR`].
+//!
 //! The `ETag` is a hash of the body as made for this request (language,
 //! user, batching and all), so a page whose navigation, listing or
 //! template changed gets a new one even if its item did not. Pages cannot
@@ -105,6 +113,124 @@ impl Seen {
 impl std::fmt::Debug for Seen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Seen").finish_non_exhaustive()
+    }
+}
+
+/// How long a visitor's answer is kept at most: the delay with which
+/// what changes without a write (publication and expiry dates reached)
+/// shows.
+pub(super) const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How many bytes of answers are kept before starting afresh.
+const MAX_KEPT: usize = 32 * 1024 * 1024;
+
+/// The largest answer kept.
+const MAX_KEPT_ONE: usize = 1024 * 1024;
+
+/// Visitors' answers made in the last few seconds, by request.
+#[derive(Default)]
+pub(super) struct Recent {
+    map: Mutex<(HashMap<u64, Kept>, usize)>,
+}
+
+impl std::fmt::Debug for Recent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recent").finish_non_exhaustive()
+    }
+}
+
+struct Kept {
+    /// The site's write generation when it was made.
+    generation: u64,
+    made: std::time::Instant,
+    status: StatusCode,
+    headers: HeaderMap,
+    /// Whether it was marked [`Shared`].
+    shared: bool,
+    body: axum::body::Bytes,
+}
+
+/// What a visitor's request is, for [`Recent`]: `None` for requests whose
+/// answers are not kept (another method, someone logged in, a status
+/// message to show and clear).
+pub(super) fn recent_key(req: &Req<'_>, method: &Method) -> Option<u64> {
+    let reading = *method == Method::GET || *method == Method::HEAD;
+    if !reading
+        || req.who.is_authenticated()
+        || super::auth::cookie(req.headers, super::edit::STATUS_COOKIE).is_some()
+    {
+        return None;
+    }
+    let mut h = std::hash::DefaultHasher::new();
+    req.site.id().hash(&mut h);
+    req.base.hash(&mut h);
+    req.asked.hash(&mut h);
+    req.query.hash(&mut h);
+    req.lang.hash(&mut h);
+    (req.mode == Mode::Json).hash(&mut h);
+    Some(h.finish())
+}
+
+impl Recent {
+    /// The answer kept for `key`, if it was made at `generation` (no write
+    /// since) less than [`KEPT_FOR`] ago.
+    pub(super) fn get(&self, key: u64, generation: u64) -> Option<Response> {
+        let map = self.map.lock().ok()?;
+        let kept = map.0.get(&key)?;
+        if kept.generation != generation || kept.made.elapsed() >= KEPT_FOR {
+            return None;
+        }
+        let mut r = Response::new(Body::from(kept.body.clone()));
+        *r.status_mut() = kept.status;
+        *r.headers_mut() = kept.headers.clone();
+        if kept.shared {
+            r.extensions_mut().insert(Shared);
+        }
+        Some(r)
+    }
+
+    /// Keeps `response`, made at `generation`, when it may serve other
+    /// visitors: a whole `200` that sets no cookie and that its handler
+    /// did not mark `no-store` or `private`. Gives the response back.
+    pub(super) async fn keep(&self, key: u64, generation: u64, response: Response) -> Response {
+        use axum::body::HttpBody;
+        let headers = response.headers();
+        let personal = headers.contains_key(header::SET_COOKIE)
+            || headers
+                .get(header::CACHE_CONTROL)
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|c| c.contains("no-store") || c.contains("private"));
+        let whole = response
+            .body()
+            .size_hint()
+            .exact()
+            .is_some_and(|n| n <= MAX_KEPT_ONE as u64);
+        if response.status() != StatusCode::OK || personal || !whole {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_KEPT_ONE).await else {
+            return Response::from_parts(parts, Body::empty());
+        };
+        if let Ok(mut map) = self.map.lock() {
+            if map.1 + bytes.len() > MAX_KEPT {
+                map.0.clear();
+                map.1 = 0;
+            }
+            map.1 += bytes.len();
+            let kept = Kept {
+                generation,
+                made: std::time::Instant::now(),
+                status: parts.status,
+                headers: parts.headers.clone(),
+                shared: parts.extensions.get::<Shared>().is_some(),
+                body: bytes.clone(),
+            };
+            if let Some(old) = map.0.insert(key, kept) {
+                map.1 -= old.body.len();
+            }
+        }
+        Response::from_parts(parts, Body::from(bytes))
     }
 }
 

@@ -27,7 +27,7 @@ mod form;
 mod pages;
 
 /// The cookie carrying the next page's status message.
-const STATUS_COOKIE: &str = "beffroi_status";
+pub(super) const STATUS_COOKIE: &str = "beffroi_status";
 
 /// Answers the calls that are this part's, `None` for the others.
 pub(super) async fn dispatch(req: &Req<'_>, call: &Call) -> Option<Result<Response>> {

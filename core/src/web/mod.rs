@@ -48,6 +48,8 @@ pub struct Sites {
     default: usize,
     /// When each page's current `ETag` was first served (`Last-Modified`).
     seen: caching::Seen,
+    /// Visitors' answers of the last few seconds.
+    recent: caching::Recent,
 }
 
 impl std::fmt::Debug for Sites {
@@ -89,6 +91,7 @@ impl Sites {
             by_host,
             default,
             seen: caching::Seen::default(),
+            recent: caching::Recent::default(),
         })
     }
 
@@ -263,19 +266,30 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         Mode::Html
     };
     // Who is asking. A broken cookie counts as no cookie (it is cleared);
-    // a broken bearer token or Basic password is refused.
-    let site_for_auth = Arc::clone(&site);
-    let headers_for_auth = headers.clone();
-    let address_for_auth = address.clone();
-    let authenticated = tokio::task::spawn_blocking(move || {
-        auth::authenticate(
-            &site_for_auth,
-            &headers_for_auth,
-            address_for_auth.as_deref(),
-        )
-    })
-    .await
-    .unwrap_or_else(|_| Err(Error::Unauthorized("authentication failed".into())));
+    // a broken bearer token or Basic password is refused. Checking a
+    // password (Basic) takes tens of milliseconds of argon2: on a blocking
+    // thread. A token or a cookie is a signature and a read or two (about
+    // 15 µs): here, which spares most requests a trip to another thread.
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|v| v.starts_with("Basic "));
+    let authenticated = if basic {
+        let site_for_auth = Arc::clone(&site);
+        let headers_for_auth = headers.clone();
+        let address_for_auth = address.clone();
+        tokio::task::spawn_blocking(move || {
+            auth::authenticate(
+                &site_for_auth,
+                &headers_for_auth,
+                address_for_auth.as_deref(),
+            )
+        })
+        .await
+        .unwrap_or_else(|_| Err(Error::Unauthorized("authentication failed".into())))
+    } else {
+        auth::authenticate(&site, &headers, address.as_deref())
+    };
     let (who, via, token, clear_cookie, refused) = match authenticated {
         Ok((who, via, token, clear)) => (who, via, token, clear, None),
         Err(e) => (Principal::anonymous(), Via::Nobody, None, false, Some(e)),
@@ -297,6 +311,17 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         asked: raw_path.clone(),
         csrf_seed: std::sync::OnceLock::new(),
     };
+    // A visitor's answer made since the last write, a moment ago, is
+    // given again. The generation is read before anything is: what is made
+    // from here on is at least that recent.
+    let recent = refused
+        .is_none()
+        .then(|| caching::recent_key(&req, &method))
+        .flatten();
+    let generation = site.generation.load(std::sync::atomic::Ordering::SeqCst);
+    if let Some(r) = recent.and_then(|k| sites.recent.get(k, generation)) {
+        return caching::finish(&req, &sites.seen, &method, r).await;
+    }
     let mut response = match refused {
         Some(e) => error_from(&req, e, &raw_path),
         None => {
@@ -316,6 +341,9 @@ async fn handle(State(sites): State<Arc<Sites>>, request: Request) -> Response {
         if let Ok(v) = HeaderValue::from_str(&auth::csrf_cookie(seed, req.https)) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
+    }
+    if let Some(k) = recent {
+        response = sites.recent.keep(k, generation, response).await;
     }
     caching::finish(&req, &sites.seen, &method, response).await
 }
@@ -843,16 +871,18 @@ fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
         let q = req_query(req);
         let start = q.b_start;
         let size = q.b_size;
-        let (children, total) = req.reader().children_page(&item.path, start, size)?;
-        out.insert(
-            "items".into(),
-            Value::Array(
-                children
+        let (children, total) = match indexed_children(req, item, start, size)? {
+            Some(found) => found,
+            None => {
+                let (children, total) = req.reader().children_page(&item.path, start, size)?;
+                let children = children
                     .iter()
                     .map(|c| with_type_title(summary(req, c), c))
-                    .collect(),
-            ),
-        );
+                    .collect();
+                (children, total)
+            }
+        };
+        out.insert("items".into(), Value::Array(children));
         out.insert("items_total".into(), json!(total));
         if total > size {
             let link = |s: usize| format!("{url}?b_start={s}&b_size={size}");
@@ -871,6 +901,62 @@ fn serialize_with(req: &Req<'_>, item: &Item, expand: bool) -> Result<Value> {
         }
     }
     Ok(Value::Object(out))
+}
+
+/// A batch of a container's children as the reader may view them, in
+/// their order, with their count, from the index of a module that answers
+/// searches (the catalog): one index read whatever the folder's size,
+/// where reading them from the store decodes and checks every child.
+/// `None` without such a module (or when it cannot answer).
+fn indexed_children(
+    req: &Req<'_>,
+    item: &Item,
+    start: usize,
+    size: usize,
+) -> Result<Option<(Vec<Value>, usize)>> {
+    let q = crate::search::Query {
+        path: Some(crate::search::PathQuery {
+            path: item.path.clone(),
+            depth: Some(1),
+        }),
+        sort_on: Some("position".into()),
+        b_start: start,
+        b_size: size,
+        ..crate::search::Query::default()
+    };
+    let q = req.site.query_for(&req.who, &q)?;
+    let Some(answer) = req
+        .site
+        .modules()
+        .iter()
+        .find_map(|m| m.search(req.site, &req.who, &q))
+    else {
+        return Ok(None);
+    };
+    let results = answer?;
+    let items = results
+        .items
+        .iter()
+        .map(|h| {
+            let type_title = req
+                .site
+                .schema()
+                .get(&h.type_name)
+                .map(|t| t.title.get(&req.lang).to_owned())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| h.type_name.clone());
+            json!({
+                "@id": item_url(&req.base, &h.path),
+                "@type": h.type_name,
+                "UID": h.uid,
+                "title": h.title,
+                "description": h.description,
+                "review_state": (!h.review_state.is_empty()).then_some(&h.review_state),
+                "type_title": type_title,
+            })
+        })
+        .collect();
+    Ok(Some((items, results.total)))
 }
 
 struct Batch {

@@ -304,6 +304,10 @@ async fn a_logged_in_users_answers_are_theirs_alone() {
     .await;
     assert_eq!(visitor.status, StatusCode::OK);
     assert!(!visitor.text().contains("Eddy Editor"));
+    // Nor is the visitors' page, kept in memory, the editor's.
+    let again = get(&app, "/services/etat-civil", &[("authorization", &auth)]).await;
+    assert!(again.text().contains("Eddy Editor"));
+    assert_eq!(again.header(header::CACHE_CONTROL), "private, no-cache");
 }
 
 #[tokio::test]
